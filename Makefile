@@ -1,0 +1,38 @@
+# A newcomer needs two commands: `make run` and `make test` (see README.md).
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+# Debian packages the tests need: gettext checks that every string is translated.
+TEST_PACKAGES := gettext
+
+.PHONY: run test messages
+
+$(VENV)/site-installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/dev-installed: $(VENV)/site-installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The embedded default: SQLite, Celery tasks in-process, demo users and demo figures.
+run: export DEBUG = true
+run: $(VENV)/site-installed
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_plan
+	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: export SECRET_KEY ?= insecure-key-for-tests-only
+test: $(VENV)/dev-installed
+	bin/system-packages $(TEST_PACKAGES)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/pytest
+
+# After changing user-facing strings: extract them, translate locale/zh_Hans, then compile.
+messages: $(VENV)/dev-installed
+	DEBUG=true $(PYTHON) manage.py makemessages --locale zh_Hans --no-obsolete --add-location file --ignore '$(VENV)/*' --ignore 'staticfiles/*'
+	DEBUG=true $(PYTHON) manage.py compilemessages --locale zh_Hans --ignore '$(VENV)/*'

@@ -1,0 +1,9 @@
+from targets.models import Figure, PopulationFigure
+
+
+def demo_data(request):
+    """Whether demo figures exist, so every page can say so."""
+    return {
+        "demo_data": Figure.objects.filter(is_demo=True).exists()
+        or PopulationFigure.objects.filter(is_demo=True).exists()
+    }

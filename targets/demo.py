@@ -1,0 +1,328 @@
+"""Plausible, clearly labelled demo figures for every city-reported indicator of a plan.
+
+The series are reproducible (seeded by indicator code) and respect each kind: stocks
+rise, year-to-date flows rise within a year and restart each January, cumulative
+indicators report each year's new amount, coverage turns on city by city.
+"""
+
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from targets.models import (
+    Figure,
+    Indicator,
+    PopulationFigure,
+    Prefecture,
+    ReportingPeriod,
+    Submission,
+)
+from targets.periods import Quarter
+from targets.seeding import CENSUS_YEAR
+
+DEMO_PASSWORD = "ipplan-demo"
+DEMO_SOURCE = "演示数据（非官方统计）"
+
+# Rough 2020 GDP in 亿元, used only to give the demo cities believable relative sizes.
+CITY_SIZE = {
+    "440100": 25019, "440200": 1354, "440300": 27670, "440400": 3482, "440500": 2731,
+    "440600": 10816, "440700": 3201, "440800": 3100, "440900": 3279, "441200": 2312,
+    "441300": 4222, "441400": 1208, "441500": 1124, "441600": 1102, "441700": 1360,
+    "441800": 1777, "441900": 9650, "442000": 3152, "445100": 1097, "445200": 2102,
+    "445300": 1002,
+}  # fmt: skip
+
+# Where each series ends, as a share of its 2022 target, so that the demo shows every status.
+ENDING_SHARE = {
+    "key_protected_enterprises": 0.93,
+    "standard_compliant_enterprises": 1.08,
+    "hitech_compliance_rate": 0.86,
+    "patent_cultivation_centres": 0.97,
+    "protection_centres": 1.2,
+    "rapid_protection_centres": 0.9,
+    "assistance_centre_coverage": 0.91,
+    "ip_transaction_value": 1.12,
+    "pledge_financing": 0.74,
+    "ip_insurance_coverage": 1.0,
+    "industry_navigation_projects": 0.96,
+    "enterprise_navigation_projects": 1.05,
+    "info_push_beneficiaries": 1.1,
+    "patent_agencies": 1.02,
+    "patent_agents": 0.88,
+    "brand_service_institutions": 0.8,
+    "invention_patents_per_10k": 1.3,
+}
+# Province totals at the first and last demo quarter for series with no target to scale by:
+# the annual amount of a flow, or the denominator of a ratio.
+SCALE = {"pct_applications": (20000, 26000), "hitech_compliance_rate": (30000, 57000)}
+YEAR_TO_DATE_SHARE = (0.22, 0.47, 0.73, 1.0)
+PROVINCE_FIGURES = {
+    "patent_regulation_revised": lambda q: int(q >= Quarter(2020, 3)),
+    "ip_regulation_enacted": lambda q: int(q >= Quarter(2022, 2)),
+    "pct_national_rank": lambda q: 1 if q >= Quarter(2019, 1) else 2,
+}
+DEMO_USERS = [
+    ("admin", None, None),
+    ("sheng", Role.PROVINCIAL, None),
+    ("lingdao", Role.LEADERSHIP, None),
+    ("guangzhou", Role.CITY, "440100"),
+    ("shenzhen", Role.CITY, "440300"),
+    ("shaoguan", Role.CITY, "440200"),
+]
+
+
+@dataclass(frozen=True)
+class DemoValue:
+    value: Decimal
+    denominator: Decimal | None = None
+
+
+def _quantize(number: float, decimals: int) -> Decimal:
+    return Decimal(str(round(number, decimals))).quantize(Decimal(1).scaleb(-decimals))
+
+
+def _path(start: float, end: float, steps: int, rng: random.Random) -> list[float]:
+    """From start to end in `steps` quarters, a little faster later on, with some wobble."""
+    return [
+        start + (end - start) * (step / (steps - 1)) ** 1.1 * wobble
+        for step in range(steps)
+        for wobble in [rng.uniform(0.97, 1.03) if 0 < step < steps - 1 else 1.0]
+    ]
+
+
+def _split(total: float, weights: list[float], rng: random.Random) -> list[float]:
+    """Share `total` among cities; a handful of whole units goes to a few cities by chance."""
+    if 0 < total < 50 and float(total).is_integer():
+        counts = [0.0] * len(weights)
+        for index in rng.choices(range(len(weights)), [w**0.5 for w in weights], k=int(total)):
+            counts[index] += 1
+        return counts
+    noisy = [weight * rng.uniform(0.8, 1.2) for weight in weights]
+    return [total * weight / sum(noisy) for weight in noisy]
+
+
+def _grow(totals: list[float], weights: list[float], rng, whole: bool) -> list[list[float]]:
+    """City stocks that never fall and add up to each quarter's province total."""
+    stocks, reached, rows = [0.0] * len(weights), 0.0, []
+    for total in totals:
+        added = max(0.0, total - reached)
+        added = round(added) if whole else added
+        stocks = [
+            stock + share for stock, share in zip(stocks, _split(added, weights, rng), strict=True)
+        ]
+        reached += added
+        rows.append(stocks)
+    return rows
+
+
+def demo_series(
+    indicator: Indicator,
+    codes: list[str],
+    quarters: list[Quarter],
+    population: dict[tuple[str, int], int],
+) -> dict[tuple[str, Quarter], DemoValue]:
+    """Every city's demo value for every quarter of one city-reported indicator."""
+    rng = random.Random(zlib.crc32(indicator.code.encode()))
+    weights = [CITY_SIZE[code] ** 1.3 for code in codes]
+    target = float(indicator.target_value or 0)
+    ending = ENDING_SHARE.get(indicator.code, 1.0)
+    steps = len(quarters)
+    match indicator.kind:
+        case Indicator.Kind.COVERAGE:
+            order = sorted(codes, key=lambda code: -CITY_SIZE[code] * rng.uniform(0.5, 1.5))
+            covered = _path(len(codes) / 4, min(len(codes), len(codes) * ending), steps, rng)
+            return {
+                (code, quarter): DemoValue(Decimal(code in order[: round(count)]))
+                for quarter, count in zip(quarters, covered, strict=True)
+                for code in codes
+            }
+        case Indicator.Kind.FLOW | Indicator.Kind.CUMULATIVE:
+            return _year_to_date_series(indicator, codes, quarters, weights, rng)
+        case Indicator.Kind.RATIO if indicator.per_10k_residents:
+            ratios = _path(target * 0.7, target * ending, steps, rng)
+            people = [sum(population[code, q.year] for code in codes) for q in quarters]
+            totals = [ratio * count / 10000 for ratio, count in zip(ratios, people, strict=True)]
+            rows = _grow(totals, weights, rng, whole=True)
+            return {
+                (code, quarter): DemoValue(_quantize(stock, 0))
+                for quarter, row in zip(quarters, rows, strict=True)
+                for code, stock in zip(codes, row, strict=True)
+            }
+        case Indicator.Kind.RATIO:
+            rates = _path(target * 0.4 / 100, target * ending / 100, steps, rng)
+            leaning = {code: rng.uniform(0.6, 1.4) for code in codes}
+            rows = _grow(_path(*SCALE[indicator.code], steps, rng), weights, rng, whole=True)
+            return {
+                (code, quarter): DemoValue(
+                    Decimal(round(firms * min(0.95, rate * leaning[code]))), Decimal(round(firms))
+                )
+                for quarter, rate, row in zip(quarters, rates, rows, strict=True)
+                for code, firms in zip(codes, row, strict=True)
+            }
+        case _:
+            totals = _path(target * 0.45, target * ending, steps, rng)
+            rows = _grow(totals, weights, rng, whole=indicator.decimals == 0)
+            return {
+                (code, quarter): DemoValue(_quantize(stock, indicator.decimals))
+                for quarter, row in zip(quarters, rows, strict=True)
+                for code, stock in zip(codes, row, strict=True)
+            }
+
+
+def _year_to_date_series(indicator, codes, quarters, weights, rng):
+    """Flows, and the new amounts of cumulative indicators: rising within a year, from zero."""
+    target = float(indicator.target_value or 0)
+    ending = ENDING_SHARE.get(indicator.code, 1.0)
+    years = sorted({quarter.year for quarter in quarters})
+    if indicator.code in SCALE:
+        annual = _path(*SCALE[indicator.code], len(years), rng)
+    elif indicator.kind == Indicator.Kind.CUMULATIVE:
+        ramp = [0.7 + 0.15 * index for index in range(len(years))]
+        annual = [target * ending * share / sum(ramp) for share in ramp]
+    else:
+        annual = _path(target * 0.5, target * ending, len(years), rng)
+    series = {}
+    for year, amount in zip(years, annual, strict=True):
+        for code, city_amount in zip(codes, _split(amount, weights, rng), strict=True):
+            reached = 0.0
+            for quarter in (q for q in quarters if q.year == year):
+                share = YEAR_TO_DATE_SHARE[quarter.quarter - 1] * rng.uniform(0.95, 1.05)
+                reached = 1.0 if quarter.quarter == 4 else max(reached, min(1.0, share))
+                series[code, quarter] = DemoValue(
+                    _quantize(city_amount * reached, indicator.decimals)
+                )
+    return series
+
+
+def demo_status(city_index: int, quarter: Quarter, last: Quarter) -> str | None:
+    """The workflow state of a demo city-quarter; None when the city has not started it."""
+    if quarter < last.shift(-1):
+        return Submission.Status.APPROVED
+    if quarter < last:
+        return Submission.Status.SUBMITTED if city_index % 7 == 3 else Submission.Status.APPROVED
+    states = [Submission.Status.APPROVED] * 8 + [Submission.Status.SUBMITTED] * 5
+    states += [Submission.Status.DRAFT] * 3 + [Submission.Status.RETURNED] + [None] * 4
+    return states[city_index % len(states)]
+
+
+def _demo_population(code: str, year: int, census: int) -> int:
+    growth = 1.02 if CITY_SIZE[code] > 9000 else 1.004
+    return round(census * growth ** (year - CENSUS_YEAR))
+
+
+def _at(day, hour) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    created = {"users": 0, "population figures": 0, "submissions": 0, "figures": 0}
+    users = {}
+    for username, role, code in DEMO_USERS:
+        user, new = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "prefecture": Prefecture.objects.get(code=code) if code else None,
+                "is_staff": role is None,
+                "is_superuser": role is None,
+            },
+        )
+        if new:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            if role:
+                user.groups.add(role.group)
+        created["users"] += new
+        users[username] = user
+
+    prefectures = list(Prefecture.objects.all())
+    periods = list(ReportingPeriod.objects.all())
+    quarters = [period.as_quarter for period in periods]
+    years = sorted({quarter.year for quarter in quarters})
+    census = {p.code: p.populations.get(year=CENSUS_YEAR).population for p in prefectures}
+    for prefecture in prefectures:
+        for year in years:
+            _, new = PopulationFigure.objects.get_or_create(
+                prefecture=prefecture,
+                year=year,
+                defaults={
+                    "population": _demo_population(prefecture.code, year, census[prefecture.code]),
+                    "source": DEMO_SOURCE,
+                    "is_demo": True,
+                },
+            )
+            created["population figures"] += new
+    population = {
+        (figure.prefecture.code, figure.year): figure.population
+        for figure in PopulationFigure.objects.select_related("prefecture")
+    }
+
+    codes = [prefecture.code for prefecture in prefectures]
+    city_indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
+    series = {ind: demo_series(ind, codes, quarters, population) for ind in city_indicators}
+    officers = {user.prefecture_id: user for user in users.values() if user.prefecture_id}
+    reviewer = users["sheng"]
+    for index, prefecture in enumerate(prefectures):
+        for period in periods:
+            status = demo_status(index, period.as_quarter, quarters[-1])
+            if status is None:
+                continue
+            values = {
+                ind: series[ind][prefecture.code, period.as_quarter] for ind in city_indicators
+            }
+            new = _create_submission(
+                prefecture, period, status, values, officers.get(prefecture.pk), reviewer, index
+            )
+            created["submissions"] += new
+            created["figures"] += new * len(values)
+    province_indicators = Indicator.objects.filter(code__in=PROVINCE_FIGURES)
+    for period in periods:
+        values = {
+            ind: DemoValue(Decimal(PROVINCE_FIGURES[ind.code](period.as_quarter)))
+            for ind in province_indicators
+        }
+        new = _create_submission(
+            None, period, Submission.Status.APPROVED, values, reviewer, reviewer, 0
+        )
+        created["submissions"] += new
+        created["figures"] += new * len(values)
+    return created
+
+
+def _create_submission(prefecture, period, status, values, officer, reviewer, index) -> bool:
+    if Submission.objects.filter(prefecture=prefecture, period=period).exists():
+        return False
+    submitted_at = _at(period.due_date - timedelta(days=index % 6), 10)
+    sent = status != Submission.Status.DRAFT
+    reviewed = status in (Submission.Status.APPROVED, Submission.Status.RETURNED)
+    submission = Submission.objects.create(
+        prefecture=prefecture,
+        period=period,
+        status=status,
+        created_at=_at(period.as_quarter.end_date + timedelta(days=1), 9),
+        created_by=officer,
+        submitted_at=submitted_at if sent else None,
+        submitted_by=officer if sent else None,
+        reviewed_at=submitted_at + timedelta(days=3) if reviewed else None,
+        reviewed_by=reviewer if reviewed else None,
+        review_comment="演示：请核对质押融资金额的统计口径。"
+        if status == Submission.Status.RETURNED
+        else "",
+    )
+    Figure.objects.bulk_create(
+        Figure(
+            submission=submission,
+            indicator=indicator,
+            value=demo.value,
+            denominator=demo.denominator,
+            is_demo=True,
+        )
+        for indicator, demo in values.items()
+    )
+    return True

@@ -1,0 +1,415 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from targets.periods import Quarter
+
+AMOUNT = {"max_digits": 20, "decimal_places": 6}
+
+
+def in_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class Plan(models.Model):
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    document_number = models.CharField(_("document number"), max_length=50, unique=True)
+    start_date = models.DateField(_("start date"))
+    target_date = models.DateField(_("target date"))
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__gt=models.F("start_date")),
+                name="plan_target_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return self.title_en if in_english() else self.title_zh
+
+
+class Prefecture(models.Model):
+    code = models.CharField(
+        _("division code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A division code has six digits."))],
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=50, unique=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), unique=True)
+
+    class Meta:
+        verbose_name = _("prefecture")
+        verbose_name_plural = _("prefectures")
+        ordering = ["display_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{6}$"), name="prefecture_code_6_digits"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_en if in_english() else self.name_zh
+
+
+class PopulationFigure(models.Model):
+    prefecture = models.ForeignKey(
+        Prefecture, models.CASCADE, related_name="populations", verbose_name=_("prefecture")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.BigIntegerField(_("resident population"))
+    source = models.CharField(_("source"), max_length=200)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        ordering = ["prefecture", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "year"], name="one_population_per_year"),
+            models.CheckConstraint(condition=Q(population__gte=0), name="population_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.prefecture} {self.year}: {self.population}"
+
+
+class IndicatorKind(models.TextChoices):
+    STOCK = "stock", _("stock (value at period end)")
+    FLOW = "flow", _("flow (year to date)")
+    CUMULATIVE = "cumulative", _("cumulative since the plan's start")
+    RATIO = "ratio", _("ratio")
+    COVERAGE = "coverage", _("coverage of cities")
+    MILESTONE = "milestone", _("milestone")
+    RANK = "rank", _("national rank")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _("at least")
+    AT_MOST = "at_most", _("at most")
+
+
+class ReportedBy(models.TextChoices):
+    CITIES = "cities", _("cities")
+    PROVINCE = "province", _("province only")
+
+
+class Indicator(models.Model):
+    Kind = IndicatorKind
+    Direction = Direction
+    ReportedBy = ReportedBy
+
+    plan = models.ForeignKey(
+        Plan, models.PROTECT, related_name="indicators", verbose_name=_("plan")
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"))
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    wording = models.TextField(_("the plan's own wording"))
+    unit_zh = models.CharField(_("unit (Chinese)"), max_length=20, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction, default=Direction.AT_LEAST
+    )
+    strict = models.BooleanField(
+        _("target must be exceeded"),
+        default=False,
+        help_text=_("For targets worded 突破/超过: met only when the value passes the target."),
+    )
+    reported_by = models.CharField(_("reported by"), max_length=8, choices=ReportedBy)
+    decimals = models.PositiveSmallIntegerField(
+        _("decimal places"), default=0, validators=[MaxValueValidator(6)]
+    )
+    baseline_value = models.DecimalField(_("baseline value"), **AMOUNT, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_quarter = models.PositiveSmallIntegerField(
+        _("baseline quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    target_value = models.DecimalField(_("target value"), **AMOUNT, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    target_quarter = models.PositiveSmallIntegerField(
+        _("target quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    numerator_zh = models.CharField(_("numerator (Chinese)"), max_length=100, blank=True)
+    numerator_en = models.CharField(_("numerator (English)"), max_length=100, blank=True)
+    denominator_zh = models.CharField(_("denominator (Chinese)"), max_length=100, blank=True)
+    denominator_en = models.CharField(_("denominator (English)"), max_length=100, blank=True)
+    per_10k_residents = models.BooleanField(
+        _("per 10 000 residents"),
+        default=False,
+        help_text=_("The denominator is the resident population on record, not a reported figure."),
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan", "display_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "display_order"], name="one_indicator_per_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="indicator_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_by__in=ReportedBy.values), name="indicator_reporter_known"
+            ),
+            models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_0_to_6"),
+            models.CheckConstraint(
+                condition=Q(baseline_quarter__gte=1, baseline_quarter__lte=4)
+                | Q(baseline_quarter__isnull=True),
+                name="indicator_baseline_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_quarter__gte=1, target_quarter__lte=4)
+                | Q(target_quarter__isnull=True),
+                name="indicator_target_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True)
+                | Q(target_year__isnull=False, target_quarter__isnull=False),
+                name="indicator_target_has_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ratio") | Q(per_10k_residents=True) | ~Q(denominator_zh=""),
+                name="indicator_ratio_has_denominator",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_en if in_english() else self.name_zh
+
+    @property
+    def unit(self):
+        return self.unit_en if in_english() else self.unit_zh
+
+    @property
+    def numerator(self):
+        return self.numerator_en if in_english() else self.numerator_zh
+
+    @property
+    def denominator(self):
+        return self.denominator_en if in_english() else self.denominator_zh
+
+    @property
+    def has_target(self) -> bool:
+        return self.target_value is not None
+
+    @property
+    def target_period(self) -> Quarter | None:
+        return Quarter(self.target_year, self.target_quarter) if self.has_target else None
+
+    @property
+    def baseline_period(self) -> Quarter | None:
+        if self.baseline_year is None:
+            return None
+        return Quarter(self.baseline_year, self.baseline_quarter or 4)
+
+
+class TargetAllocation(models.Model):
+    """A city's share of a province target (目标任务分解)."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="allocations", verbose_name=_("indicator")
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, models.CASCADE, related_name="allocations", verbose_name=_("prefecture")
+    )
+    value = models.DecimalField(_("allocated target"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("target allocation")
+        verbose_name_plural = _("target allocations")
+        ordering = ["indicator", "prefecture"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "prefecture"], name="one_allocation_per_city"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.prefecture}: {self.value}"
+
+
+class ReportingPeriod(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    is_open = models.BooleanField(_("open for reporting"), default=True)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="one_period_per_quarter"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.as_quarter)
+
+    @property
+    def as_quarter(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    APPROVED = "approved", _("approved")
+
+
+class Submission(models.Model):
+    """One city's figures for one quarter; with no prefecture, the province's own figures."""
+
+    Status = SubmissionStatus
+
+    prefecture = models.ForeignKey(
+        Prefecture,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("prefecture"),
+        help_text=_("Empty for the province's own figures."),
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="submissions", verbose_name=_("period")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus, default=SubmissionStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+        help_text=_("Who approved or returned it last."),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["period", "prefecture"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefecture", "period"],
+                condition=Q(prefecture__isnull=False),
+                name="one_submission_per_city_and_period",
+            ),
+            # A unique constraint over a NULL prefecture would let the province in twice.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(prefecture__isnull=True),
+                name="one_province_submission_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SubmissionStatus.values), name="submission_status_known"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="submission_version_from_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.reporter} · {self.period}"
+
+    @property
+    def reporter(self):
+        return self.prefecture.name if self.prefecture else _("Province")
+
+
+class Figure(models.Model):
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="figures", verbose_name=_("submission")
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.PROTECT, related_name="figures", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), **AMOUNT, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), **AMOUNT, null=True, blank=True)
+    nothing_to_report = models.BooleanField(_("nothing to report"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["submission", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "indicator"], name="one_figure_per_indicator"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="figure_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(denominator__gte=0), name="figure_denominator_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(nothing_to_report=False) | Q(value__isnull=True),
+                name="figure_nothing_to_report_has_no_value",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.submission} · {self.indicator.code}"

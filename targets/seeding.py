@@ -1,0 +1,77 @@
+"""Loading a plan, its indicators, the cities and the reporting periods from data files.
+
+Only missing rows are created: anything already in the database, including edits made
+in the admin since the last seed, is left as it is.
+"""
+
+import csv
+import json
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.db import transaction
+
+from targets.models import Indicator, Plan, PopulationFigure, Prefecture, ReportingPeriod
+from targets.periods import Quarter
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+PLAN_2018 = SEED_DIR / "plan-2018.json"
+PREFECTURES = SEED_DIR / "prefectures.csv"
+CENSUS_YEAR = 2020
+CENSUS_SOURCE = "第七次全国人口普查公报（2020年11月1日零时）"
+DAYS_TO_REPORT = 15
+
+
+def due_date_for(quarter: Quarter) -> date:
+    return quarter.end_date + timedelta(days=DAYS_TO_REPORT)
+
+
+@transaction.atomic
+def seed_prefectures(path: Path = PREFECTURES) -> Counter:
+    created = Counter()
+    with path.open(encoding="utf-8") as rows:
+        for order, row in enumerate(csv.DictReader(rows), start=1):
+            prefecture, new = Prefecture.objects.get_or_create(
+                code=row["code"],
+                defaults={
+                    "name_zh": row["name_zh"],
+                    "name_en": row["name_en"],
+                    "display_order": order,
+                },
+            )
+            created["prefectures"] += new
+            _, new = PopulationFigure.objects.get_or_create(
+                prefecture=prefecture,
+                year=CENSUS_YEAR,
+                defaults={
+                    "population": int(row["population_2020_census"]),
+                    "source": CENSUS_SOURCE,
+                },
+            )
+            created["population figures"] += new
+    return created
+
+
+@transaction.atomic
+def seed_plan(path: Path = PLAN_2018) -> Counter:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    created = Counter()
+    plan_fields = data["plan"]
+    plan, new = Plan.objects.get_or_create(
+        document_number=plan_fields["document_number"], defaults=plan_fields
+    )
+    created["plans"] += new
+    for fields in data["indicators"]:
+        _, new = Indicator.objects.get_or_create(
+            code=fields["code"], defaults={**fields, "plan": plan}
+        )
+        created["indicators"] += new
+    first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
+    for step in range(first.quarters_until(last) + 1):
+        quarter = first.shift(step)
+        _, new = ReportingPeriod.objects.get_or_create(
+            year=quarter.year, quarter=quarter.quarter, defaults={"due_date": due_date_for(quarter)}
+        )
+        created["reporting periods"] += new
+    return created

@@ -1,0 +1,41 @@
+import pytest
+
+from accounts.models import Role
+from targets.models import Prefecture
+from targets.seeding import seed_plan, seed_prefectures
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Production hashing takes half a second a password by design; tests log in often."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def plan(db):
+    """The 2018 plan, its indicators and periods, and the 21 cities, as `seed_plan` loads them."""
+    seed_prefectures()
+    seed_plan()
+
+
+@pytest.fixture
+def provincial(db):
+    return UserFactory(username="provincial", role=Role.PROVINCIAL)
+
+
+@pytest.fixture
+def leadership(db):
+    return UserFactory(username="leader", role=Role.LEADERSHIP)
+
+
+@pytest.fixture
+def city_officer(plan):
+    return UserFactory(
+        username="guangzhou", role=Role.CITY, prefecture=Prefecture.objects.get(code="440100")
+    )
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)

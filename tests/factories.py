@@ -1,0 +1,85 @@
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import Role, User
+from targets.models import Figure, Indicator, Plan, Prefecture, ReportingPeriod, Submission
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    title_zh = "测试方案"
+    title_en = "Test plan"
+    document_number = factory.Sequence(lambda n: f"测试〔2018〕{n}号")
+    start_date = "2018-01-01"
+    target_date = "2022-12-31"
+
+
+class PrefectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prefecture
+
+    code = factory.Sequence(lambda n: f"{460100 + n * 100}")
+    name_zh = factory.Sequence(lambda n: f"测试{n}市")
+    name_en = factory.Sequence(lambda n: f"Test city {n}")
+    display_order = factory.Sequence(lambda n: 100 + n)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"test_indicator_{n}")
+    display_order = factory.Sequence(lambda n: 100 + n)
+    name_zh = "测试指标"
+    name_en = "Test indicator"
+    wording = "测试指标达 100 家"
+    unit_zh = "家"
+    unit_en = "enterprises"
+    kind = Indicator.Kind.STOCK
+    reported_by = Indicator.ReportedBy.CITIES
+    target_value = 100
+    target_year = 2022
+    target_quarter = 4
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+        django_get_or_create = ["year", "quarter"]
+
+    year = 2030
+    quarter = 1
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    period = factory.SubFactory(PeriodFactory)
+
+
+class FigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Figure
+
+    submission = factory.SubFactory(SubmissionFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    value = 1
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(user, create, role: Role | None, **kwargs):
+        if create and role:
+            user.groups.add(Group.objects.get(name=role))
