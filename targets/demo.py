@@ -315,6 +315,7 @@ def _create_submission(prefecture, period, status, values, officer, reviewer, in
         if status == Submission.Status.RETURNED
         else "",
     )
+    approved = status == Submission.Status.APPROVED
     Figure.objects.bulk_create(
         Figure(
             submission=submission,
@@ -322,6 +323,9 @@ def _create_submission(prefecture, period, status, values, officer, reviewer, in
             value=demo.value,
             denominator=demo.denominator,
             is_demo=True,
+            approved_value=demo.value if approved else None,
+            approved_denominator=demo.denominator if approved else None,
+            approved_at=submission.reviewed_at if approved else None,
         )
         for indicator, demo in values.items()
     )

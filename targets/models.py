@@ -380,6 +380,12 @@ class Submission(models.Model):
         return self.prefecture.name if self.prefecture else _("Province")
 
 
+class FigureQuerySet(models.QuerySet):
+    def approved(self):
+        """Figures that have been approved at least once: all that downstream work reads."""
+        return self.filter(approved_at__isnull=False)
+
+
 class Figure(models.Model):
     submission = models.ForeignKey(
         Submission, models.CASCADE, related_name="figures", verbose_name=_("submission")
@@ -392,6 +398,18 @@ class Figure(models.Model):
     nothing_to_report = models.BooleanField(_("nothing to report"), default=False)
     note = models.TextField(_("note"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # What was last approved stays published while the working copy above is reopened and
+    # edited: progress, charts and exports read only these.
+    approved_value = models.DecimalField(_("approved value"), **AMOUNT, null=True, blank=True)
+    approved_denominator = models.DecimalField(
+        _("approved denominator"), **AMOUNT, null=True, blank=True
+    )
+    approved_nothing_to_report = models.BooleanField(
+        _("approved as nothing to report"), default=False
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    objects = FigureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("figure")
@@ -408,6 +426,13 @@ class Figure(models.Model):
             models.CheckConstraint(
                 condition=Q(nothing_to_report=False) | Q(value__isnull=True),
                 name="figure_nothing_to_report_has_no_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_value__gte=0), name="figure_approved_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_denominator__gte=0),
+                name="figure_approved_denominator_not_negative",
             ),
         ]
 

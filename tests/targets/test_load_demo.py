@@ -103,3 +103,14 @@ def test_it_refuses_to_run_without_debug_unless_told(plan, settings):
     assert not User.objects.exists()
     call_command("load_demo", without_debug=True)
     assert Figure.objects.exists()
+
+
+def test_approved_quarters_publish_their_figures_and_others_do_not(demo):
+    approved = Figure.objects.filter(submission__status=Submission.Status.APPROVED)
+    assert approved.count() == Figure.objects.approved().count()
+    for figure in approved.order_by("?")[:200]:
+        assert (figure.approved_value, figure.approved_denominator) == (
+            figure.value,
+            figure.denominator,
+        )
+        assert figure.approved_at == figure.submission.reviewed_at
