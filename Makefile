@@ -1,8 +1,9 @@
 # A newcomer needs two commands: `make run` and `make test` (see README.md).
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-# Debian packages the tests need: gettext checks that every string is translated.
-TEST_PACKAGES := gettext
+# Debian packages the tests need: gettext checks that every string is translated,
+# chromium runs the browser tests.
+TEST_PACKAGES := gettext chromium
 
 .PHONY: run test messages
 

@@ -2,12 +2,14 @@ from django.contrib import admin
 
 from targets.models import (
     Figure,
+    FigureRevision,
     Indicator,
     Plan,
     PopulationFigure,
     Prefecture,
     ReportingPeriod,
     Submission,
+    SubmissionEvent,
     TargetAllocation,
 )
 
@@ -64,31 +66,56 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_filter = ["year", "is_open"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Figures and their history change only through the reporting forms, which keep
+    a revision of every change; the admin shows them and never edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FigureInline(admin.TabularInline):
     model = Figure
     extra = 0
-    raw_id_fields = ["indicator"]
+    fields = ["indicator", "value", "denominator", "nothing_to_report", "note", "approved_value"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["period", "prefecture", "status", "version", "submitted_at", "reviewed_at"]
     list_filter = ["status", "period", "prefecture"]
     list_select_related = ["period", "prefecture"]
-    raw_id_fields = ["created_by", "submitted_by", "reviewed_by"]
     inlines = [FigureInline]
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(ReadOnlyAdmin):
     list_display = [
-        "submission",
-        "indicator",
-        "value",
-        "denominator",
-        "nothing_to_report",
-        "is_demo",
-    ]
+        "submission", "indicator", "value", "denominator", "nothing_to_report", "approved_value",
+    ]  # fmt: skip
     list_filter = ["indicator", "is_demo"]
     list_select_related = ["submission__period", "submission__prefecture", "indicator"]
-    raw_id_fields = ["submission"]
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "submission", "action", "by", "comment"]
+    list_filter = ["action"]
+    list_select_related = ["submission__period", "submission__prefecture", "by"]
+
+
+@admin.register(FigureRevision)
+class FigureRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "figure", "old_value", "new_value", "by", "reason"]
+    list_select_related = ["figure__indicator", "figure__submission__period", "by"]

@@ -206,8 +206,10 @@ def demo_status(city_index: int, quarter: Quarter, last: Quarter) -> str | None:
         return Submission.Status.APPROVED
     if quarter < last:
         return Submission.Status.SUBMITTED if city_index % 7 == 3 else Submission.Status.APPROVED
-    states = [Submission.Status.APPROVED] * 8 + [Submission.Status.SUBMITTED] * 5
-    states += [Submission.Status.DRAFT] * 3 + [Submission.Status.RETURNED] + [None] * 4
+    # The demo officers' cities (广州, 韶关, 深圳 come first) each have something to do.
+    states = [Submission.Status.DRAFT, Submission.Status.RETURNED, Submission.Status.SUBMITTED]
+    states += [Submission.Status.APPROVED] * 8 + [Submission.Status.SUBMITTED] * 4
+    states += [Submission.Status.DRAFT] * 2 + [None] * 4
     return states[city_index % len(states)]
 
 

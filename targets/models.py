@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from targets.periods import Quarter
@@ -112,6 +112,13 @@ class ReportedBy(models.TextChoices):
     PROVINCE = "province", _("province only")
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def reported_by(self, prefecture):
+        """The indicators in a city's form, or, for None, in the province's own form."""
+        reporter = ReportedBy.PROVINCE if prefecture is None else ReportedBy.CITIES
+        return self.filter(reported_by=reporter).order_by("plan", "display_order")
+
+
 class Indicator(models.Model):
     Kind = IndicatorKind
     Direction = Direction
@@ -165,6 +172,8 @@ class Indicator(models.Model):
         default=False,
         help_text=_("The denominator is the resident population on record, not a reported figure."),
     )
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -349,6 +358,11 @@ class Submission(models.Model):
         help_text=_("Who approved or returned it last."),
     )
     review_comment = models.TextField(_("review comment"), blank=True)
+    reopened = models.BooleanField(
+        _("reopened"),
+        default=False,
+        help_text=_("Provincial staff reopened it: the city may edit it even in a closed quarter."),
+    )
 
     class Meta:
         verbose_name = _("submission")
@@ -438,3 +452,64 @@ class Figure(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.indicator.code}"
+
+
+class SubmissionEvent(models.Model):
+    """One step in a submission's life: who did what, when, and why. Never edited."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", pgettext_lazy("action", "save")
+        SUBMITTED = "submitted", pgettext_lazy("action", "submit")
+        APPROVED = "approved", pgettext_lazy("action", "approve")
+        RETURNED = "returned", pgettext_lazy("action", "return")
+        REOPENED = "reopened", pgettext_lazy("action", "reopen")
+
+    submission = models.ForeignKey(
+        Submission, models.PROTECT, related_name="events", verbose_name=_("submission")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    from_status = models.CharField(_("from status"), max_length=10, choices=SubmissionStatus)
+    to_status = models.CharField(_("to status"), max_length=10, choices=SubmissionStatus)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.submission} · {self.get_action_display()}"
+
+
+class FigureRevision(models.Model):
+    """One change to a figure's working values: old and new, who, when, why. Never edited."""
+
+    figure = models.ForeignKey(
+        Figure, models.PROTECT, related_name="revisions", verbose_name=_("figure")
+    )
+    version = models.PositiveIntegerField(_("submission version it created"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    old_value = models.DecimalField(_("old value"), **AMOUNT, null=True, blank=True)
+    new_value = models.DecimalField(_("new value"), **AMOUNT, null=True, blank=True)
+    old_denominator = models.DecimalField(_("old denominator"), **AMOUNT, null=True, blank=True)
+    new_denominator = models.DecimalField(_("new denominator"), **AMOUNT, null=True, blank=True)
+    old_nothing_to_report = models.BooleanField(_("was nothing to report"), default=False)
+    new_nothing_to_report = models.BooleanField(_("now nothing to report"), default=False)
+    old_note = models.TextField(_("old note"), blank=True)
+    new_note = models.TextField(_("new note"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("figure revision")
+        verbose_name_plural = _("figure revisions")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.figure} · v{self.version}"

@@ -1,7 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from targets import views
+from targets.converters import QuarterConverter, ReporterConverter
+
+register_converter(QuarterConverter, "quarter")
+register_converter(ReporterConverter, "reporter")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("report/<reporter:reporter>/", views.quarters, name="quarters"),
+    path("report/<reporter:reporter>/<quarter:quarter>/", views.quarter_form, name="quarter_form"),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/history/",
+        views.submission_history,
+        name="submission_history",
+    ),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/history/<slug:indicator>/",
+        views.figure_history,
+        name="figure_history",
+    ),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<reporter:reporter>/<quarter:quarter>/", views.review, name="review"),
+    path("review/<reporter:reporter>/<quarter:quarter>/reopen/", views.reopen, name="reopen"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<quarter:quarter>/", views.period_update, name="period_update"),
 ]

@@ -1,7 +1,36 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from targets.models import Indicator, Plan
+from targets.access import is_reviewer, may_enter, may_view
+from targets.converters import PROVINCE
+from targets.forms import QuarterForm
+from targets.models import (
+    Figure,
+    FigureRevision,
+    Indicator,
+    Plan,
+    Prefecture,
+    ReportingPeriod,
+    Submission,
+)
+from targets.reporting import (
+    Entry,
+    StaleCopy,
+    WorkflowError,
+    approve_submission,
+    lock_reasons,
+    reopen_quarter,
+    return_submission,
+    save_quarter,
+    submit_quarter,
+)
+from targets.validation import entry_warnings
 
 
 def home(request):
@@ -9,3 +38,261 @@ def home(request):
         Prefetch("indicators", queryset=Indicator.objects.order_by("display_order"))
     )
     return render(request, "targets/home.html", {"plans": plans})
+
+
+def _reporter(user, reporter: str, *, to_enter=False):
+    """The prefecture (None for the province) behind a URL, if this user may see or fill it."""
+    prefecture = None if reporter == PROVINCE else get_object_or_404(Prefecture, code=reporter)
+    if not (may_enter if to_enter else may_view)(user, prefecture):
+        raise PermissionDenied
+    return prefecture
+
+
+def _period(quarter) -> ReportingPeriod:
+    return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
+
+
+def _approved_entries(prefecture, period) -> dict[int, Entry]:
+    """The approved figures of the quarter before `period`, by indicator id."""
+    before = period.as_quarter.shift(-1)
+    figures = Figure.objects.approved().filter(
+        submission__prefecture=prefecture,
+        submission__period__year=before.year,
+        submission__period__quarter=before.quarter,
+    )
+    return {
+        figure.indicator_id: Entry(
+            figure.approved_value, figure.approved_denominator, figure.approved_nothing_to_report
+        )
+        for figure in figures
+    }
+
+
+def quarters(request, reporter):
+    prefecture = _reporter(request.user, reporter)
+    submissions = {
+        submission.period_id: submission
+        for submission in Submission.objects.filter(prefecture=prefecture)
+    }
+    rows = [
+        (period, submissions.get(period.pk), lock_reasons(submissions.get(period.pk), period))
+        for period in ReportingPeriod.objects.order_by("-year", "-quarter")
+    ]
+    context = {"prefecture": prefecture, "reporter": reporter, "rows": rows}
+    return render(request, "targets/quarters.html", context)
+
+
+def quarter_form(request, reporter, quarter):
+    prefecture = _reporter(request.user, reporter)
+    can_enter = may_enter(request.user, prefecture)
+    if request.method == "POST" and not can_enter:
+        raise PermissionDenied
+    period = _period(quarter)
+    submission = (
+        Submission.objects.filter(prefecture=prefecture, period=period)
+        .select_related("reviewed_by", "submitted_by")
+        .first()
+    )
+    indicators = list(Indicator.objects.reported_by(prefecture))
+    figures = {
+        figure.indicator_id: figure for figure in Figure.objects.filter(submission=submission)
+    }
+    submitting = "submit" in request.POST
+
+    def sheet(data, version):
+        return QuarterForm(
+            data,
+            indicators=indicators,
+            figures=figures,
+            previous=_approved_entries(prefecture, period),
+            quarter=quarter,
+            version=version,
+            submitting=submitting,
+        )
+
+    form = sheet(request.POST or None, submission.version if submission else 0)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved, revisions = save_quarter(
+                    prefecture=prefecture,
+                    period=period,
+                    user=request.user,
+                    entries=form.entries,
+                    seen_version=form.cleaned_data["seen_version"],
+                    reason=form.cleaned_data["reason"],
+                )
+                if submitting:
+                    submit_quarter(submission=saved, user=request.user, indicators=indicators)
+        except StaleCopy as error:
+            # Keep what this user typed, now checked against the version they have seen.
+            stale = error.revisions
+            submission = Submission.objects.get(prefecture=prefecture, period=period)
+            figures = {figure.indicator_id: figure for figure in submission.figures.all()}
+            data = request.POST.copy()
+            data["seen_version"] = submission.version
+            form = sheet(data, submission.version)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            if submitting:
+                messages.success(request, _("Submitted for review."))
+            elif revisions:
+                messages.success(
+                    request,
+                    _("Saved as draft: %(count)s figures changed.") % {"count": len(revisions)},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("quarter_form", reporter=reporter, quarter=quarter)
+    context = {
+        "form": form,
+        "prefecture": prefecture,
+        "reporter": reporter,
+        "period": period,
+        "submission": submission,
+        "locked": lock_reasons(submission, period),
+        "can_enter": can_enter,
+        "has_approved": any(figure.approved_at for figure in figures.values()),
+        "stale": stale,
+        "is_reviewer": is_reviewer(request.user),
+    }
+    return render(request, "targets/quarter_form.html", context)
+
+
+def submission_history(request, reporter, quarter):
+    prefecture = _reporter(request.user, reporter)
+    submission = get_object_or_404(Submission, prefecture=prefecture, period=_period(quarter))
+    revisions = FigureRevision.objects.filter(figure__submission=submission).select_related(
+        "by", "figure__indicator"
+    )
+    context = {
+        "submission": submission,
+        "reporter": reporter,
+        "events": submission.events.select_related("by"),
+        "revisions": revisions.order_by("-at", "-pk"),
+    }
+    return render(request, "targets/submission_history.html", context)
+
+
+def figure_history(request, reporter, quarter, indicator):
+    prefecture = _reporter(request.user, reporter)
+    figure = get_object_or_404(
+        Figure.objects.select_related("indicator", "submission__period"),
+        submission__prefecture=prefecture,
+        submission__period=_period(quarter),
+        indicator__code=indicator,
+    )
+    context = {
+        "figure": figure,
+        "reporter": reporter,
+        "revisions": figure.revisions.select_related("by").order_by("-at", "-pk"),
+    }
+    return render(request, "targets/figure_history.html", context)
+
+
+def _require_reviewer(user):
+    if not is_reviewer(user):
+        raise PermissionDenied
+
+
+def review_queue(request):
+    _require_reviewer(request.user)
+    waiting = Submission.objects.filter(status=Submission.Status.SUBMITTED).select_related(
+        "prefecture", "period", "submitted_by"
+    )
+    return render(request, "targets/review_queue.html", {"waiting": waiting})
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def review(request, reporter, quarter):
+    _require_reviewer(request.user)
+    prefecture = _reporter(request.user, reporter)
+    period = _period(quarter)
+    submission = get_object_or_404(
+        Submission.objects.select_related("submitted_by", "reviewed_by"),
+        prefecture=prefecture,
+        period=period,
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if "approve" in request.POST:
+                approve_submission(submission=submission, user=request.user, comment=comment)
+                messages.success(request, _("Approved."))
+            else:
+                return_submission(submission=submission, user=request.user, comment=comment)
+                messages.success(request, _("Returned to the reporter with your comment."))
+        except WorkflowError as error:
+            form.add_error("comment", str(error))
+        else:
+            return redirect("review_queue")
+    previous = _approved_entries(prefecture, period)
+    rows = [
+        (
+            figure,
+            previous.get(figure.indicator_id),
+            entry_warnings(
+                figure.indicator, Entry.of(figure), previous.get(figure.indicator_id), quarter
+            ),
+        )
+        for figure in submission.figures.select_related("indicator").order_by(
+            "indicator__display_order"
+        )
+    ]
+    context = {"submission": submission, "reporter": reporter, "rows": rows, "form": form}
+    return render(request, "targets/review.html", context)
+
+
+@require_POST
+def reopen(request, reporter, quarter):
+    _require_reviewer(request.user)
+    prefecture = _reporter(request.user, reporter)
+    try:
+        reopen_quarter(
+            prefecture=prefecture,
+            period=_period(quarter),
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Reopened: the reporter can change this quarter again."))
+    return redirect("quarter_form", reporter=reporter, quarter=quarter)
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["is_open", "due_date"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+
+def periods(request):
+    _require_reviewer(request.user)
+    rows = [
+        (period, PeriodForm(instance=period, prefix=str(period)))
+        for period in ReportingPeriod.objects.all()
+    ]
+    return render(request, "targets/periods.html", {"rows": rows})
+
+
+@require_POST
+def period_update(request, quarter):
+    _require_reviewer(request.user)
+    form = PeriodForm(request.POST, instance=_period(quarter), prefix=str(quarter))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("%(quarter)s updated.") % {"quarter": quarter.label})
+    else:
+        messages.error(
+            request,
+            _("%(quarter)s was not changed: check the due date.") % {"quarter": quarter.label},
+        )
+    return redirect("periods")

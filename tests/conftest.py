@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from accounts.models import Role
 from targets.models import Prefecture
@@ -39,3 +40,17 @@ def city_officer(plan):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def other_officer(plan):
+    return UserFactory(
+        username="shenzhen", role=Role.CITY, prefecture=Prefecture.objects.get(code="440300")
+    )
+
+
+@pytest.fixture
+def in_english():
+    """Messages in English, so that assertions read the same whatever the default language."""
+    with translation.override("en"):
+        yield

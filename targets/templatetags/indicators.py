@@ -1,16 +1,11 @@
-from decimal import Decimal
-
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from targets.formatting import plain_number
 from targets.models import Indicator
 
 register = template.Library()
-
-
-def plain_number(value: Decimal) -> str:
-    """A Decimal without trailing zeros or exponent: 30000, 25, 0.5."""
-    return f"{value.normalize():f}"
 
 
 @register.filter
@@ -31,3 +26,21 @@ def target_text(indicator: Indicator) -> str:
     else:
         sign = ">" if indicator.strict else "≥"
     return f"{sign} {number} {indicator.unit}".strip()
+
+
+register.filter("plain_number", plain_number)
+
+
+@register.simple_tag
+def change_mark(figure, previous):
+    """The change from last quarter's approved value, marked up or down."""
+    if previous is None or previous.value is None or figure.value is None:
+        return "—"
+    delta = figure.value - previous.value
+    if not delta:
+        return format_html('<span class="delta same">{}</span>', _("unchanged"))
+    share = f" ({delta / previous.value:+.1%})" if previous.value else ""
+    sign, direction = ("+", "up") if delta > 0 else ("−", "down")
+    return format_html(
+        '<span class="delta {}">{}{}{}</span>', direction, sign, plain_number(abs(delta)), share
+    )

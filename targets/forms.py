@@ -1,0 +1,177 @@
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from targets.formatting import plain_number
+from targets.models import Indicator
+from targets.periods import Quarter
+from targets.reporting import Entry
+from targets.validation import (
+    entry_errors,
+    entry_warnings,
+    is_yes_no,
+    needs_denominator,
+    parse_amount,
+)
+
+Kind = Indicator.Kind
+
+
+def what_to_enter(indicator: Indicator, quarter: Quarter) -> str:
+    match indicator.kind:
+        case Kind.STOCK:
+            return _("stock at the quarter's end (期末存量)")
+        case Kind.FLOW:
+            return _("January to month %(month)s in total") % {"month": quarter.quarter * 3}
+        case Kind.CUMULATIVE:
+            return _("new this year, January to month %(month)s") % {"month": quarter.quarter * 3}
+        case Kind.RATIO if indicator.per_10k_residents:
+            return _("%(numerator)s; the population on record is the denominator") % {
+                "numerator": indicator.numerator
+            }
+        case Kind.RATIO:
+            return _("%(numerator)s, and %(denominator)s as the denominator") % {
+                "numerator": indicator.numerator,
+                "denominator": indicator.denominator,
+            }
+        case Kind.COVERAGE:
+            return _("yes or no")
+        case Kind.MILESTONE:
+            return _("done or not yet")
+        case Kind.RANK:
+            return _("the province's national rank")
+
+
+@dataclass
+class Row:
+    """One indicator's line of the sheet, with its bound fields and what to show beside them."""
+
+    indicator: Indicator
+    value: forms.BoundField
+    nothing: forms.BoundField
+    note: forms.BoundField
+    confirm: forms.BoundField
+    denominator: forms.BoundField | None
+    hint: str
+    previous: Entry | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        parts = [self.value, self.nothing, self.note, self.confirm, self.denominator]
+        return any(part is not None and part.errors for part in parts)
+
+
+def _choices(indicator):
+    if indicator.kind == Kind.MILESTONE:
+        return [("", "—"), ("1", _("done")), ("0", _("not yet"))]
+    return [("", "—"), ("1", _("yes")), ("0", _("no"))]
+
+
+class QuarterForm(forms.Form):
+    """Every indicator of one reporter's quarter in one sheet, as in a statistical form."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for changing approved figures"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data=None, *, indicators, figures, previous, quarter, version, submitting):
+        initial = {"seen_version": version}
+        for indicator in indicators:
+            if figure := figures.get(indicator.pk):
+                initial[f"{indicator.code}-value"] = plain_number(figure.value)
+                initial[f"{indicator.code}-denominator"] = plain_number(figure.denominator)
+                initial[f"{indicator.code}-nothing"] = figure.nothing_to_report
+                initial[f"{indicator.code}-note"] = figure.note
+        super().__init__(data, initial=initial)
+        self.quarter, self.submitting = quarter, submitting
+        for indicator in indicators:
+            self._add_fields(indicator)
+        self.rows = [
+            Row(
+                indicator=indicator,
+                value=self[f"{indicator.code}-value"],
+                nothing=self[f"{indicator.code}-nothing"],
+                note=self[f"{indicator.code}-note"],
+                confirm=self[f"{indicator.code}-confirm"],
+                denominator=self[f"{indicator.code}-denominator"]
+                if needs_denominator(indicator)
+                else None,
+                hint=what_to_enter(indicator, quarter),
+                previous=previous.get(indicator.pk),
+            )
+            for indicator in indicators
+        ]
+
+    def _add_fields(self, indicator):
+        name = indicator.name
+        if is_yes_no(indicator):
+            value = forms.ChoiceField(choices=_choices(indicator), required=False)
+        else:
+            value = forms.CharField(
+                required=False,
+                max_length=40,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        value.label = f"{name} · {indicator.numerator or _('value')}"
+        self.fields[f"{indicator.code}-value"] = value
+        if needs_denominator(indicator):
+            self.fields[f"{indicator.code}-denominator"] = forms.CharField(
+                label=f"{name} · {indicator.denominator}",
+                required=False,
+                max_length=40,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        self.fields[f"{indicator.code}-nothing"] = forms.BooleanField(
+            label=f"{name} · {_('nothing to report')}", required=False
+        )
+        self.fields[f"{indicator.code}-note"] = forms.CharField(
+            label=f"{name} · {_('note')}", required=False, max_length=500
+        )
+        self.fields[f"{indicator.code}-confirm"] = forms.BooleanField(
+            label=f"{name} · {_('value checked')}", required=False
+        )
+
+    def _amount(self, key):
+        try:
+            return parse_amount(self.cleaned_data.get(key, ""))
+        except ValueError as error:
+            self.add_error(key, str(error))
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.entries = {}
+        for row in self.rows:
+            code = row.indicator.code
+            entry = Entry(
+                value=self._amount(f"{code}-value"),
+                denominator=self._amount(f"{code}-denominator") if row.denominator else None,
+                nothing_to_report=cleaned.get(f"{code}-nothing", False),
+                note=cleaned.get(f"{code}-note", "").strip(),
+            )
+            for part, messages in entry_errors(row.indicator, entry).items():
+                key = f"{code}-{'nothing' if part == 'nothing_to_report' else part}"
+                for message in messages:
+                    self.add_error(key, message)
+            row.warnings = entry_warnings(row.indicator, entry, row.previous, self.quarter)
+            if self.submitting and entry.is_blank:
+                self.add_error(
+                    f"{code}-value", _("Enter a value or tick “nothing to report” to submit.")
+                )
+            if (
+                self.submitting
+                and row.warnings
+                and not (cleaned.get(f"{code}-confirm") and entry.note)
+            ):
+                self.add_error(
+                    f"{code}-confirm",
+                    _("Tick to confirm this value and explain it in the note before submitting."),
+                )
+            self.entries[row.indicator] = entry
+        return cleaned
