@@ -14,7 +14,8 @@ class Role(models.TextChoices):
 
     @property
     def group(self) -> Group:
-        return Group.objects.get(name=self.value)
+        # A migration creates the groups; this keeps a role usable if one was deleted since.
+        return Group.objects.get_or_create(name=self.value)[0]
 
 
 class User(AbstractUser):

@@ -88,12 +88,20 @@ def _locked_submission(prefecture, period, user) -> tuple[Submission, bool]:
 
 @transaction.atomic
 def save_quarter(
-    *, prefecture, period, user, entries: dict, seen_version: int, reason: str = ""
+    *,
+    prefecture,
+    period,
+    user,
+    entries: dict,
+    seen_version: int,
+    reason: str = "",
+    past_locks: bool = False,
 ) -> tuple[Submission, list[FigureRevision]]:
     """Save what the reporter entered, keeping a revision of every figure that changes.
 
     `seen_version` is the version the reporter's copy was loaded at (0 before the first
-    save); a save from any older copy is refused with what changed since.
+    save); a save from any older copy is refused with what changed since. Provincial
+    imports go `past_locks`: a changed submitted or approved quarter then needs review again.
     """
     submission, created = _locked_submission(prefecture, period, user)
     if seen_version != (0 if created else submission.version):
@@ -102,7 +110,7 @@ def save_quarter(
             .select_related("figure__indicator", "by")
             .order_by("at", "pk")
         )
-    if reasons := lock_reasons(submission, period):
+    if (reasons := lock_reasons(submission, period)) and not past_locks:
         raise WorkflowError(" ".join(reasons))
     version = 1 if created else submission.version + 1
     figures = {figure.indicator_id: figure for figure in submission.figures.all()}
@@ -140,9 +148,12 @@ def save_quarter(
         )
     if revisions:
         FigureRevision.objects.bulk_create(revisions)
+        before = submission.status
+        if before in (Status.SUBMITTED, Status.APPROVED):
+            submission.status = Status.DRAFT
         submission.version = version
-        submission.save(update_fields=["version"])
-        _record(submission, Action.SAVED, user, submission.status, reason.strip())
+        submission.save(update_fields=["version", "status"])
+        _record(submission, Action.SAVED, user, before, reason.strip())
     return submission, revisions
 
 
@@ -185,10 +196,16 @@ def _review(submission_pk, user, to_status, action, comment, allowed_from):
 
 
 @transaction.atomic
-def approve_submission(*, submission: Submission, user, comment: str = "") -> Submission:
-    """Publish the submitted figures: from now on they are what progress and charts read."""
+def approve_submission(
+    *, submission: Submission, user, comment: str = "", imported: bool = False
+) -> Submission:
+    """Publish the submitted figures: from now on they are what progress and charts read.
+
+    An import approves whatever it loaded, whether or not it was submitted first.
+    """
+    allowed_from = Status.values if imported else [Status.SUBMITTED]
     submission = _review(
-        submission.pk, user, Status.APPROVED, Action.APPROVED, comment, [Status.SUBMITTED]
+        submission.pk, user, Status.APPROVED, Action.APPROVED, comment, allowed_from
     )
     submission.figures.update(
         approved_value=F("value"),
@@ -225,3 +242,55 @@ def reopen_quarter(*, prefecture, period, user, reason: str) -> Submission:
     )
     _record(submission, Action.REOPENED, user, before, reason.strip())
     return submission
+
+
+@dataclass(frozen=True)
+class Change:
+    """What saving an entry would do to its figure: "add", "change" or "same"."""
+
+    indicator: object
+    effect: str
+    before: Entry | None
+    after: Entry
+    line: int | None = None
+    reporter: str = ""
+    quarter: str = ""
+
+
+def preview_changes(entries: dict, figures: dict) -> list[Change]:
+    """What saving `entries` would do, `figures` being the current ones by indicator id."""
+    preview = []
+    for indicator, entry in entries.items():
+        figure = figures.get(indicator.pk)
+        before = Entry.of(figure) if figure else None
+        if before is None or before.is_blank:
+            effect = "same" if entry == (before or Entry()) else "add"
+        else:
+            effect = "same" if before == entry else "change"
+        preview.append(Change(indicator, effect, before, entry))
+    return preview
+
+
+def entries_to_session(entries: dict) -> dict:
+    return {
+        indicator.code: [
+            None if entry.value is None else str(entry.value),
+            None if entry.denominator is None else str(entry.denominator),
+            entry.nothing_to_report,
+            entry.note,
+        ]
+        for indicator, entry in entries.items()
+    }
+
+
+def entries_from_session(stored: dict, indicators) -> dict:
+    by_code = {indicator.code: indicator for indicator in indicators}
+    return {
+        by_code[code]: Entry(
+            None if value is None else Decimal(value),
+            None if denominator is None else Decimal(denominator),
+            nothing,
+            note,
+        )
+        for code, (value, denominator, nothing, note) in stored.items()
+    }

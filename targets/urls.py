@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from targets import views
+from targets import bulk_views, views
 from targets.converters import QuarterConverter, ReporterConverter
 
 register_converter(QuarterConverter, "quarter")
@@ -20,6 +20,24 @@ urlpatterns = [
         views.figure_history,
         name="figure_history",
     ),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/sheet.xlsx",
+        bulk_views.quarter_workbook_download,
+        name="quarter_workbook",
+    ),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/upload/",
+        bulk_views.quarter_upload,
+        name="quarter_upload",
+    ),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/upload/confirm/",
+        bulk_views.quarter_upload_confirm,
+        name="quarter_upload_confirm",
+    ),
+    path("import/", bulk_views.csv_import, name="csv_import"),
+    path("import/confirm/", bulk_views.csv_import_confirm, name="csv_import_confirm"),
+    path("completeness/", bulk_views.completeness, name="completeness"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<reporter:reporter>/<quarter:quarter>/", views.review, name="review"),
     path("review/<reporter:reporter>/<quarter:quarter>/reopen/", views.reopen, name="reopen"),

@@ -40,7 +40,7 @@ def home(request):
     return render(request, "targets/home.html", {"plans": plans})
 
 
-def _reporter(user, reporter: str, *, to_enter=False):
+def reporter_or_403(user, reporter: str, *, to_enter=False):
     """The prefecture (None for the province) behind a URL, if this user may see or fill it."""
     prefecture = None if reporter == PROVINCE else get_object_or_404(Prefecture, code=reporter)
     if not (may_enter if to_enter else may_view)(user, prefecture):
@@ -48,11 +48,11 @@ def _reporter(user, reporter: str, *, to_enter=False):
     return prefecture
 
 
-def _period(quarter) -> ReportingPeriod:
+def period_or_404(quarter) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
 
 
-def _approved_entries(prefecture, period) -> dict[int, Entry]:
+def approved_entries_before(prefecture, period) -> dict[int, Entry]:
     """The approved figures of the quarter before `period`, by indicator id."""
     before = period.as_quarter.shift(-1)
     figures = Figure.objects.approved().filter(
@@ -69,7 +69,7 @@ def _approved_entries(prefecture, period) -> dict[int, Entry]:
 
 
 def quarters(request, reporter):
-    prefecture = _reporter(request.user, reporter)
+    prefecture = reporter_or_403(request.user, reporter)
     submissions = {
         submission.period_id: submission
         for submission in Submission.objects.filter(prefecture=prefecture)
@@ -83,11 +83,11 @@ def quarters(request, reporter):
 
 
 def quarter_form(request, reporter, quarter):
-    prefecture = _reporter(request.user, reporter)
+    prefecture = reporter_or_403(request.user, reporter)
     can_enter = may_enter(request.user, prefecture)
     if request.method == "POST" and not can_enter:
         raise PermissionDenied
-    period = _period(quarter)
+    period = period_or_404(quarter)
     submission = (
         Submission.objects.filter(prefecture=prefecture, period=period)
         .select_related("reviewed_by", "submitted_by")
@@ -104,7 +104,7 @@ def quarter_form(request, reporter, quarter):
             data,
             indicators=indicators,
             figures=figures,
-            previous=_approved_entries(prefecture, period),
+            previous=approved_entries_before(prefecture, period),
             quarter=quarter,
             version=version,
             submitting=submitting,
@@ -162,8 +162,8 @@ def quarter_form(request, reporter, quarter):
 
 
 def submission_history(request, reporter, quarter):
-    prefecture = _reporter(request.user, reporter)
-    submission = get_object_or_404(Submission, prefecture=prefecture, period=_period(quarter))
+    prefecture = reporter_or_403(request.user, reporter)
+    submission = get_object_or_404(Submission, prefecture=prefecture, period=period_or_404(quarter))
     revisions = FigureRevision.objects.filter(figure__submission=submission).select_related(
         "by", "figure__indicator"
     )
@@ -177,11 +177,11 @@ def submission_history(request, reporter, quarter):
 
 
 def figure_history(request, reporter, quarter, indicator):
-    prefecture = _reporter(request.user, reporter)
+    prefecture = reporter_or_403(request.user, reporter)
     figure = get_object_or_404(
         Figure.objects.select_related("indicator", "submission__period"),
         submission__prefecture=prefecture,
-        submission__period=_period(quarter),
+        submission__period=period_or_404(quarter),
         indicator__code=indicator,
     )
     context = {
@@ -192,13 +192,13 @@ def figure_history(request, reporter, quarter, indicator):
     return render(request, "targets/figure_history.html", context)
 
 
-def _require_reviewer(user):
+def require_reviewer(user):
     if not is_reviewer(user):
         raise PermissionDenied
 
 
 def review_queue(request):
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     waiting = Submission.objects.filter(status=Submission.Status.SUBMITTED).select_related(
         "prefecture", "period", "submitted_by"
     )
@@ -210,9 +210,9 @@ class ReviewForm(forms.Form):
 
 
 def review(request, reporter, quarter):
-    _require_reviewer(request.user)
-    prefecture = _reporter(request.user, reporter)
-    period = _period(quarter)
+    require_reviewer(request.user)
+    prefecture = reporter_or_403(request.user, reporter)
+    period = period_or_404(quarter)
     submission = get_object_or_404(
         Submission.objects.select_related("submitted_by", "reviewed_by"),
         prefecture=prefecture,
@@ -232,7 +232,7 @@ def review(request, reporter, quarter):
             form.add_error("comment", str(error))
         else:
             return redirect("review_queue")
-    previous = _approved_entries(prefecture, period)
+    previous = approved_entries_before(prefecture, period)
     rows = [
         (
             figure,
@@ -251,12 +251,12 @@ def review(request, reporter, quarter):
 
 @require_POST
 def reopen(request, reporter, quarter):
-    _require_reviewer(request.user)
-    prefecture = _reporter(request.user, reporter)
+    require_reviewer(request.user)
+    prefecture = reporter_or_403(request.user, reporter)
     try:
         reopen_quarter(
             prefecture=prefecture,
-            period=_period(quarter),
+            period=period_or_404(quarter),
             user=request.user,
             reason=request.POST.get("reason", ""),
         )
@@ -275,7 +275,7 @@ class PeriodForm(forms.ModelForm):
 
 
 def periods(request):
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     rows = [
         (period, PeriodForm(instance=period, prefix=str(period)))
         for period in ReportingPeriod.objects.all()
@@ -285,8 +285,8 @@ def periods(request):
 
 @require_POST
 def period_update(request, quarter):
-    _require_reviewer(request.user)
-    form = PeriodForm(request.POST, instance=_period(quarter), prefix=str(quarter))
+    require_reviewer(request.user)
+    form = PeriodForm(request.POST, instance=period_or_404(quarter), prefix=str(quarter))
     if form.is_valid():
         form.save()
         messages.success(request, _("%(quarter)s updated.") % {"quarter": quarter.label})

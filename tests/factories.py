@@ -1,5 +1,4 @@
 import factory
-from django.contrib.auth.models import Group
 
 from accounts.models import Role, User
 from targets.models import Figure, Indicator, Plan, Prefecture, ReportingPeriod, Submission
@@ -82,4 +81,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(user, create, role: Role | None, **kwargs):
         if create and role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Role(role).group)

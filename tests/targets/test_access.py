@@ -46,6 +46,8 @@ OWN_VIEWERS = {**VIEWERS, "city_officer": OK}
 OWN_WRITER = {**REVIEWERS, "city_officer": REDIRECT, "provincial": FORBIDDEN}
 NO_WRITER = {**REVIEWERS, "provincial": FORBIDDEN}
 PROVINCIAL_WRITER = {**REVIEWERS, "provincial": REDIRECT}
+OWN_ENTERER = {**REVIEWERS, "city_officer": OK, "provincial": FORBIDDEN}
+OWN_ENTERER_POST = {**REVIEWERS, "city_officer": REDIRECT, "provincial": FORBIDDEN}
 FIGURE = {"quarter": Q, "indicator": "patent_agents"}
 # A POST-only URL answers a GET with 405 to anyone logged in, whatever their role.
 POST_ONLY = {
@@ -70,6 +72,20 @@ MATRIX = [
     ("get", "submission_history", OTHER, {"quarter": Q}, VIEWERS),
     ("get", "figure_history", OWN, FIGURE, OWN_VIEWERS),
     ("get", "figure_history", OTHER, FIGURE, VIEWERS),
+    ("get", "quarter_workbook", OWN, {"quarter": Q}, OWN_VIEWERS),
+    ("get", "quarter_workbook", OTHER, {"quarter": Q}, VIEWERS),
+    ("get", "quarter_upload", OWN, {"quarter": Q}, OWN_ENTERER),
+    ("get", "quarter_upload", OTHER, {"quarter": Q}, NO_WRITER),
+    ("post", "quarter_upload", OWN, {"quarter": Q}, OWN_ENTERER),
+    ("post", "quarter_upload", OTHER, {"quarter": Q}, NO_WRITER),
+    ("post", "quarter_upload_confirm", OWN, {"quarter": Q}, OWN_ENTERER_POST),
+    ("post", "quarter_upload_confirm", OTHER, {"quarter": Q}, NO_WRITER),
+    ("get", "quarter_upload_confirm", OWN, {"quarter": Q}, POST_ONLY),
+    ("get", "csv_import", None, {}, REVIEWERS_OK),
+    ("post", "csv_import", None, {}, REVIEWERS_OK),
+    ("post", "csv_import_confirm", None, {}, PROVINCIAL_WRITER),
+    ("get", "csv_import_confirm", None, {}, POST_ONLY),
+    ("get", "completeness", None, {}, REVIEWERS_OK),
     ("get", "review_queue", None, {}, REVIEWERS_OK),
     ("get", "review", OWN, {"quarter": Q}, REVIEWERS_OK),
     ("post", "review", OWN, {"quarter": Q}, REVIEWERS_OK),

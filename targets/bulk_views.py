@@ -1,0 +1,224 @@
+"""Bulk data: the Excel round trip for reporters, CSV import and the completeness matrix."""
+
+from dataclasses import replace
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from targets.completeness import completeness_matrix, matrix_workbook
+from targets.imports import import_figures, read_csv
+from targets.models import Figure, Indicator, ReportingPeriod, Submission
+from targets.reporting import (
+    StaleCopy,
+    WorkflowError,
+    entries_from_session,
+    entries_to_session,
+    preview_changes,
+    save_quarter,
+)
+from targets.spreadsheets import (
+    MAX_UPLOAD_BYTES,
+    UnreadableSheet,
+    quarter_workbook,
+    read_quarter_workbook,
+)
+from targets.views import approved_entries_before, period_or_404, reporter_or_403, require_reviewer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
+            )
+        return upload.read()
+
+
+def _quarter_sheet(reporter, prefecture, period):
+    submission = Submission.objects.filter(prefecture=prefecture, period=period).first()
+    indicators = list(Indicator.objects.reported_by(prefecture))
+    figures = {f.indicator_id: f for f in Figure.objects.filter(submission=submission)}
+    return submission, indicators, figures
+
+
+def quarter_workbook_download(request, reporter, quarter):
+    prefecture = reporter_or_403(request.user, reporter)
+    period = period_or_404(quarter)
+    indicators, figures = _quarter_sheet(reporter, prefecture, period)[1:]
+    content = quarter_workbook(
+        reporter=reporter,
+        reporter_name=prefecture.name if prefecture else _("Province"),
+        quarter=quarter,
+        indicators=indicators,
+        figures=figures,
+        previous=approved_entries_before(prefecture, period),
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ipplan-{reporter}-{quarter}.xlsx"'
+    return response
+
+
+def _session_key(reporter, quarter):
+    return f"upload:{reporter}:{quarter}"
+
+
+def quarter_upload(request, reporter, quarter):
+    prefecture = reporter_or_403(request.user, reporter, to_enter=True)
+    period = period_or_404(quarter)
+    submission, indicators, figures = _quarter_sheet(reporter, prefecture, period)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    preview = upload = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = read_quarter_workbook(
+                form.cleaned_data["file"], reporter=reporter, quarter=quarter, indicators=indicators
+            )
+        except UnreadableSheet as error:
+            form.add_error("file", str(error))
+        else:
+            preview = preview_changes(upload.entries, figures)
+            if not upload.errors:
+                request.session[_session_key(reporter, quarter)] = {
+                    "version": submission.version if submission else 0,
+                    "entries": entries_to_session(upload.entries),
+                }
+    context = {
+        "form": form,
+        "reporter": reporter,
+        "prefecture": prefecture,
+        "period": period,
+        "preview": preview,
+        "upload": upload,
+    }
+    return render(request, "targets/quarter_upload.html", context)
+
+
+@require_POST
+def quarter_upload_confirm(request, reporter, quarter):
+    prefecture = reporter_or_403(request.user, reporter, to_enter=True)
+    stored = request.session.pop(_session_key(reporter, quarter), None)
+    if stored is None:
+        messages.error(request, _("Nothing to save: upload the file again."))
+        return redirect("quarter_upload", reporter=reporter, quarter=quarter)
+    indicators = Indicator.objects.reported_by(prefecture)
+    try:
+        revisions = save_quarter(
+            prefecture=prefecture,
+            period=period_or_404(quarter),
+            user=request.user,
+            entries=entries_from_session(stored["entries"], indicators),
+            seen_version=stored["version"],
+            reason=request.POST.get("reason", ""),
+        )[1]
+    except StaleCopy:
+        messages.error(
+            request, _("Not saved: the quarter changed after your upload. Upload the file again.")
+        )
+        return redirect("quarter_upload", reporter=reporter, quarter=quarter)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("quarter_upload", reporter=reporter, quarter=quarter)
+    messages.success(
+        request,
+        _("Saved from Excel as draft: %(count)s figures changed.") % {"count": len(revisions)},
+    )
+    return redirect("quarter_form", reporter=reporter, quarter=quarter)
+
+
+class CsvImportForm(UploadForm):
+    approve = forms.BooleanField(
+        label=gettext_lazy("Approve the quarters it touches"), required=False
+    )
+
+
+CSV_SESSION_KEY = "csv-import"
+
+
+def csv_import(request):
+    require_reviewer(request.user)
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    rows = errors = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"]
+        rows, errors = read_csv(data)
+        if not errors:
+            request.session[CSV_SESSION_KEY] = {
+                "text": data.decode("utf-8-sig"),
+                "name": request.FILES["file"].name,
+                "approve": form.cleaned_data["approve"],
+            }
+    context = {"form": form, "rows": rows, "errors": errors, "preview": _csv_preview(rows or [])}
+    return render(request, "targets/csv_import.html", context)
+
+
+def _csv_preview(rows):
+    """Each row with what importing it would do to its figure: add, change or leave it."""
+    periods = {row.period for row in rows}
+    current = {
+        (f.submission.prefecture_id, f.submission.period_id, f.indicator_id): f
+        for f in Figure.objects.filter(submission__period__in=periods).select_related("submission")
+    }
+    preview = []
+    for row in rows:
+        key = (row.prefecture.pk if row.prefecture else None, row.period.pk, row.indicator.pk)
+        figure = current.get(key)
+        [change] = preview_changes(
+            {row.indicator: row.entry}, {row.indicator.pk: figure} if figure else {}
+        )
+        reporter = row.prefecture.name if row.prefecture else _("Province")
+        preview.append(
+            replace(change, line=row.line, reporter=reporter, quarter=row.period.as_quarter.label)
+        )
+    return preview
+
+
+@require_POST
+def csv_import_confirm(request):
+    require_reviewer(request.user)
+    stored = request.session.pop(CSV_SESSION_KEY, None)
+    if stored is None:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("csv_import")
+    rows, errors = read_csv(stored["text"].encode())
+    if errors:
+        messages.error(request, _("The data changed since the preview: upload the file again."))
+        return redirect("csv_import")
+    report = import_figures(
+        rows=rows, user=request.user, approve=stored["approve"], source=stored["name"]
+    )
+    messages.success(
+        request,
+        _("Imported %(rows)s rows: %(figures)s figures changed, %(approved)s quarters approved.")
+        % {
+            "rows": len(rows),
+            "figures": report.figures_changed,
+            "approved": report.submissions_approved,
+        },
+    )
+    return redirect("csv_import")
+
+
+def completeness(request):
+    require_reviewer(request.user)
+    matrix = completeness_matrix(
+        year=request.GET.get("year") or None,
+        state=request.GET.get("state") or None,
+        today=timezone.localdate(),
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(matrix_workbook(matrix), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="ipplan-completeness.xlsx"'
+        return response
+    years = ReportingPeriod.objects.order_by("year").values_list("year", flat=True).distinct()
+    return render(request, "targets/completeness.html", {"matrix": matrix, "years": years})

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from targets.access import is_reviewer
+from targets.imports import import_figures, read_csv
+
+
+class Command(BaseCommand):
+    help = "Import figures from a CSV file, all rows or none (format: see targets/imports.py)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", required=True, help="the provincial staff member importing")
+        parser.add_argument("--approve", action="store_true", help="approve what is imported")
+
+    def handle(self, *args, file, user, approve, **options):
+        importer = User.objects.filter(username=user).first()
+        if importer is None or not is_reviewer(importer):
+            raise CommandError(f"{user!r} is not a provincial staff account.")
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        rows, errors = read_csv(data)
+        if errors:
+            for line, message in errors:
+                self.stderr.write(f"{file}:{line}: {message}")
+            raise CommandError(f"Nothing imported: {len(errors)} bad rows.")
+        report = import_figures(rows=rows, user=importer, approve=approve, source=file.name)
+        self.stdout.write(
+            f"Imported {len(rows)} rows: {report.figures_changed} figures changed in "
+            f"{report.submissions_changed} submissions, {report.submissions_approved} approved."
+        )

@@ -1,0 +1,174 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from targets.models import Figure, ReportingPeriod, Submission
+
+pytestmark = pytest.mark.usefixtures("in_english")
+
+HEADER = "prefecture,indicator,period,value,denominator,note\n"
+GOOD = HEADER + (
+    "440100,patent_agents,2019Q4,1200,,\n"
+    "440100,hitech_compliance_rate,2019Q4,300,1200,\n"
+    "440100,invention_patents_per_10k,2019Q4,90000,,\n"
+    "440100,ip_insurance_coverage,2019Q4,yes,,\n"
+    "440300,patent_agents,2019Q4,900,,from the yearbook\n"
+    "province,patent_regulation_revised,2019Q4,not_done,,\n"
+)
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    def write(text, encoding="utf-8"):
+        path = tmp_path / "figures.csv"
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return write
+
+
+def test_it_imports_every_row(csv_file, provincial, plan):
+    call_command("import_figures", csv_file(GOOD), user="provincial")
+    assert Figure.objects.count() == 6
+    rate = Figure.objects.get(indicator__code="hitech_compliance_rate")
+    assert (rate.value, rate.denominator) == (300, 1200)
+    assert Figure.objects.get(indicator__code="ip_insurance_coverage").value == 1
+    assert Figure.objects.get(submission__prefecture=None).value == 0
+    assert Figure.objects.get(note="from the yearbook").value == 900
+
+
+def test_the_same_figure_twice_is_refused(csv_file, provincial, plan, capsys):
+    with pytest.raises(CommandError):
+        call_command(
+            "import_figures",
+            csv_file(GOOD + "440100,patent_agents,2019Q4,1300,,\n"),
+            user="provincial",
+        )
+    assert "figures.csv:8: Same figure as line 2." in capsys.readouterr().err
+
+
+def test_a_bom_is_fine(csv_file, provincial, plan):
+    call_command("import_figures", csv_file("\ufeff" + GOOD), user="provincial")
+    assert Figure.objects.count() == 6
+
+
+def test_one_bad_row_imports_nothing_and_every_bad_row_is_reported(
+    csv_file, provincial, plan, capsys
+):
+    bad = GOOD + (
+        "440100,patent_agents,2019Q4,12.5,,\n"
+        "449999,patent_agents,2019Q4,1,,\n"
+        "440100,no_such_indicator,2019Q4,1,,\n"
+        "440100,patent_regulation_revised,2019Q4,done,,\n"
+        "440100,patent_agents,2031Q1,1,,\n"
+        "440100,hitech_compliance_rate,2019Q3,30,20,\n"
+        "440100,ip_insurance_coverage,2019Q3,maybe,,\n"
+    )
+    with pytest.raises(CommandError, match="Nothing imported: 7 bad rows"):
+        call_command("import_figures", csv_file(bad), user="provincial")
+    errors = capsys.readouterr().err
+    for line in range(8, 15):
+        assert f"figures.csv:{line}:" in errors
+    assert "Enter a whole number" in errors
+    assert "Unknown prefecture" in errors and "Unknown indicator" in errors
+    assert "province only" in errors and "No reporting period 2031Q1" in errors
+    assert "cannot exceed" in errors and "yes/no" in errors
+    assert not Figure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("prefecture,indicator,period,value\n440100,patent_agents,2019Q4,1\n", "header must be"),
+        ("", "header must be"),
+    ],
+)
+def test_a_wrong_header_is_refused(csv_file, provincial, plan, capsys, content, message):
+    with pytest.raises(CommandError):
+        call_command("import_figures", csv_file(content), user="provincial")
+    assert message in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_utf8_is_refused(csv_file, provincial, plan, capsys):
+    with pytest.raises(CommandError):
+        call_command(
+            "import_figures",
+            csv_file(GOOD + "440100,patent_agents,2020Q1,1,,广州\n", "gbk"),
+            user="provincial",
+        )
+    assert "not UTF-8" in capsys.readouterr().err
+    assert not Figure.objects.exists()
+
+
+def test_importing_twice_changes_nothing_the_second_time(csv_file, provincial, plan):
+    path = csv_file(GOOD)
+    call_command("import_figures", path, user="provincial", approve=True)
+    rows = list(Figure.objects.order_by("pk").values())
+    events = list(Submission.objects.values_list("events__pk", flat=True))
+    call_command("import_figures", path, user="provincial", approve=True)
+    assert list(Figure.objects.order_by("pk").values()) == rows
+    assert list(Submission.objects.values_list("events__pk", flat=True)) == events
+
+
+def test_approve_leaves_the_quarters_approved_by_that_user(csv_file, provincial, plan):
+    call_command("import_figures", csv_file(GOOD), user="provincial", approve=True)
+    assert set(Submission.objects.values_list("status", flat=True)) == {"approved"}
+    assert set(Submission.objects.values_list("reviewed_by__username", flat=True)) == {"provincial"}
+    assert Figure.objects.approved().count() == 6
+
+
+def test_it_may_write_into_a_closed_quarter_and_says_so(csv_file, provincial, plan):
+    ReportingPeriod.objects.filter(year=2019, quarter=4).update(is_open=False)
+    call_command("import_figures", csv_file(GOOD), user="provincial")
+    submission = Submission.objects.get(prefecture__code="440100")
+    event = submission.events.get()
+    assert "figures.csv" in event.comment and "closed" in event.comment
+    assert event.by == provincial
+
+
+def test_a_change_to_an_approved_quarter_sends_it_back_to_review(csv_file, provincial, plan):
+    call_command("import_figures", csv_file(GOOD), user="provincial", approve=True)
+    call_command(
+        "import_figures",
+        csv_file(HEADER + "440100,patent_agents,2019Q4,1300,,\n"),
+        user="provincial",
+    )
+    figure = Figure.objects.get(
+        indicator__code="patent_agents", submission__prefecture__code="440100"
+    )
+    assert (figure.value, figure.approved_value) == (1300, 1200)
+    assert figure.submission.status == "draft"
+    assert figure.revisions.last().old_value == 1200
+
+
+def test_only_provincial_staff_may_import(csv_file, city_officer):
+    with pytest.raises(CommandError, match="not a provincial staff account"):
+        call_command("import_figures", csv_file(GOOD), user="guangzhou")
+
+
+def test_the_upload_page_previews_then_imports(client, provincial, plan):
+    client.force_login(provincial)
+    upload = {"file": _named(GOOD), "approve": "on"}
+    page = client.post(reverse("csv_import"), upload).content.decode()
+    assert "What the import would do" in page or "导入后的效果" in page
+    assert not Figure.objects.exists()
+    client.post(reverse("csv_import_confirm"))
+    assert Figure.objects.approved().count() == 6
+
+
+def test_the_upload_page_lists_bad_lines(client, provincial, plan):
+    client.force_login(provincial)
+    page = client.post(
+        reverse("csv_import"), {"file": _named(GOOD + "449999,patent_agents,2019Q4,1,,\n")}
+    ).content.decode()
+    assert "449999" in page
+    client.post(reverse("csv_import_confirm"))
+    assert not Figure.objects.exists()
+
+
+def _named(text):
+    import io
+
+    buffer = io.BytesIO(text.encode())
+    buffer.name = "figures.csv"
+    return buffer
