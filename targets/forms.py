@@ -56,6 +56,7 @@ class Row:
     denominator: forms.BoundField | None
     hint: str
     previous: Entry | None
+    has_history: bool
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -104,6 +105,7 @@ class QuarterForm(forms.Form):
                 else None,
                 hint=what_to_enter(indicator, quarter),
                 previous=previous.get(indicator.pk),
+                has_history=indicator.pk in figures,
             )
             for indicator in indicators
         ]
