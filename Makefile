@@ -2,8 +2,8 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 # Debian packages the tests need: gettext checks that every string is translated,
-# chromium runs the browser tests.
-TEST_PACKAGES := gettext chromium
+# chromium runs the browser tests, and libatomic1 Playwright's bundled node driver.
+TEST_PACKAGES := gettext chromium libatomic1
 
 .PHONY: run test messages
 
