@@ -30,5 +30,5 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "prefecture", "is_active", "is_staff"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Reporting"), {"fields": ["prefecture"]}),
+        (_("Reporting"), {"fields": ["prefecture", "language", "receives_reminders"]}),
     ]

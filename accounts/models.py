@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,15 @@ class User(AbstractUser):
         related_name="officers",
         verbose_name=_("prefecture"),
         help_text=_("Required for city officers, who report for this prefecture only."),
+    )
+
+    language = models.CharField(
+        _("language for e-mail"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    receives_reminders = models.BooleanField(
+        _("send me reminders"),
+        default=True,
+        help_text=_("E-mail reminders about quarters to fill, late quarters and returned forms."),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ See README.md for the list. Defaults are safe for production; `make run` turns D
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from ipplan.env import env_bool, env_database, env_int, env_list
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "accounts",
     "targets",
     "reports",
+    "reminders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -106,6 +108,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "reminders.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+
+# Where the links in e-mails point.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMINDER_DAYS_BEFORE_DUE = env_int("REMINDER_DAYS_BEFORE_DUE", 5)
+RETURNED_REMINDER_AFTER_DAYS = env_int("RETURNED_REMINDER_AFTER_DAYS", 3)
+
+# Without an SMTP host, e-mail is printed to the console (the embedded default).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipplan@localhost")
 
 # Behind HTTPS (a reverse proxy terminating TLS), cookies must never travel in clear.
 HTTPS = env_bool("HTTPS", False)

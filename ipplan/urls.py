@@ -4,8 +4,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from accounts.views import preferences
+
 urlpatterns = [
     path("", include("targets.urls")),
+    path("accounts/preferences/", preferences, name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -231,6 +231,7 @@ def load_demo() -> dict[str, int]:
             username=username,
             defaults={
                 "prefecture": Prefecture.objects.get(code=code) if code else None,
+                "email": f"{username}@ipplan.invalid",
                 "is_staff": role is None,
                 "is_superuser": role is None,
             },
@@ -283,6 +284,13 @@ def load_demo() -> dict[str, int]:
             )
             created["submissions"] += new
             created["figures"] += new * len(values)
+    if created["submissions"]:
+        # As provincial staff would have done: only the last two quarters are still open.
+        closed = [q for q in quarters if q < quarters[-1].shift(-1)]
+        for quarter in closed:
+            ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter).update(
+                is_open=False
+            )
     province_indicators = Indicator.objects.filter(code__in=PROVINCE_FIGURES)
     for period in periods:
         values = {

@@ -4,9 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reminders.notices import waiting_for
 from targets.access import is_reviewer, may_enter, may_view
 from targets.converters import PROVINCE
 from targets.forms import QuarterForm
@@ -37,7 +39,8 @@ def home(request):
     plans = Plan.objects.prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.order_by("display_order"))
     )
-    return render(request, "targets/home.html", {"plans": plans})
+    waiting = waiting_for(request.user, timezone.localdate())
+    return render(request, "targets/home.html", {"plans": plans, "waiting": waiting})
 
 
 def reporter_or_403(user, reporter: str, *, to_enter=False):

@@ -13,6 +13,7 @@ def form_for(user, groups, prefecture):
         "date_joined": "2024-01-01 00:00:00",
         "groups": [Group.objects.get(name=name).pk for name in groups],
         "prefecture": prefecture.pk if prefecture else "",
+        "language": "zh-hans",
     }
     return UserRoleForm(data, instance=user)
 

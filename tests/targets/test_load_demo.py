@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
-from targets.models import Figure, Indicator, PopulationFigure, Submission
+from targets.models import Figure, Indicator, PopulationFigure, ReportingPeriod, Submission
 
 
 def all_rows():
@@ -53,6 +53,11 @@ def test_it_fills_every_city_reported_indicator_for_every_quarter(demo):
         assert submission.figures.count() == city_indicators.count()
     assert Submission.objects.filter(prefecture__code="440100").count() == 20
     assert not Figure.objects.filter(is_demo=False).exists()
+
+
+def test_only_the_last_two_quarters_stay_open(demo):
+    open_quarters = [p.as_quarter for p in ReportingPeriod.objects.filter(is_open=True)]
+    assert [str(q) for q in open_quarters] == ["2022Q3", "2022Q4"]
 
 
 def test_it_leaves_quarters_in_every_state(demo):

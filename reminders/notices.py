@@ -1,0 +1,178 @@
+"""Who should be reminded of what on a given day, and sending it once.
+
+A quarter counts as reported once it is submitted (rows marked "nothing to report"
+included); submitting, even late, stops its reminders.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Role, User
+from reminders.models import Reminder
+from targets.models import Prefecture, ReportingPeriod, Submission
+from targets.reporting import lock_reasons
+
+Kind = Reminder.Kind
+Status = Submission.Status
+REPORTED = (Status.SUBMITTED, Status.APPROVED)
+
+
+@dataclass
+class Notice:
+    user: User
+    kind: str
+    period: ReportingPeriod
+    prefecture: Prefecture | None = None
+    submission: Submission | None = None
+    late_cities: list = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        if self.kind == Kind.RETURNED:
+            return self.submission.reviewed_at.isoformat()
+        return ""
+
+
+def _recipients(role):
+    users = User.objects.filter(groups__name=role, is_active=True, receives_reminders=True).exclude(
+        email=""
+    )
+    return users.select_related("prefecture")
+
+
+def _not_reported(prefectures, period, submissions):
+    for prefecture in prefectures:
+        submission = submissions.get((prefecture.pk, period.pk))
+        if submission is None or submission.status not in REPORTED:
+            yield prefecture
+
+
+def due_notices(today: date) -> list[Notice]:
+    periods = list(ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False))
+    prefectures = list(Prefecture.objects.all())
+    submissions = {
+        (s.prefecture_id, s.period_id): s
+        for s in Submission.objects.filter(prefecture__isnull=False).select_related("period")
+    }
+    officers = defaultdict(list)
+    for officer in _recipients(Role.CITY):
+        officers[officer.prefecture_id].append(officer)
+    staff = list(_recipients(Role.PROVINCIAL))
+    warning = timedelta(days=settings.REMINDER_DAYS_BEFORE_DUE)
+    notices = []
+    for period in periods:
+        if today > period.due_date:
+            kind = Kind.LATE
+        elif today >= period.due_date - warning:
+            kind = Kind.DUE_SOON
+        else:
+            continue
+        waiting = list(_not_reported(prefectures, period, submissions))
+        notices += [
+            Notice(officer, kind, period, prefecture)
+            for prefecture in waiting
+            for officer in officers[prefecture.pk]
+        ]
+        if kind == Kind.LATE and waiting:
+            notices += [
+                Notice(user, Kind.LATE_DIGEST, period, late_cities=waiting) for user in staff
+            ]
+    patience = timedelta(days=settings.RETURNED_REMINDER_AFTER_DAYS)
+    for submission in submissions.values():
+        returned_on = submission.reviewed_at and timezone.localdate(submission.reviewed_at)
+        if (
+            submission.status == Status.RETURNED
+            and returned_on + patience <= today
+            and not lock_reasons(submission, submission.period)
+        ):
+            notices += [
+                Notice(officer, Kind.RETURNED, submission.period, submission.prefecture, submission)
+                for officer in officers[submission.prefecture_id]
+            ]
+    return notices
+
+
+def _message(notice: Notice) -> tuple[str, str]:
+    if notice.kind == Kind.LATE_DIGEST:
+        link = reverse("completeness") + f"?year={notice.period.year}"
+    else:
+        link = reverse(
+            "quarter_form",
+            kwargs={"reporter": notice.prefecture.code, "quarter": notice.period.as_quarter},
+        )
+    context = {
+        "notice": notice,
+        "link": settings.SITE_URL + link,
+        "quarter": notice.period.as_quarter,
+    }
+    with translation.override(notice.user.language):
+        subject = render_to_string(f"reminders/{notice.kind}_subject.txt", context).strip()
+        body = render_to_string(f"reminders/{notice.kind}.txt", context)
+    return subject, body
+
+
+def send_notices(notices: list[Notice]) -> int:
+    """Send each notice that was not sent before; returns how many went out."""
+    sent = 0
+    for notice in notices:
+        subject, body = _message(notice)
+        with transaction.atomic():
+            _, new = Reminder.objects.get_or_create(
+                user=notice.user,
+                kind=notice.kind,
+                period=notice.period,
+                reference=notice.reference,
+                defaults={"subject": subject},
+            )
+            if new:
+                # Inside the transaction: a failed send leaves no record, so the next run retries.
+                send_mail(subject, body, None, [notice.user.email])
+                sent += 1
+    return sent
+
+
+@dataclass
+class Waiting:
+    to_fill: list = field(default_factory=list)  # (period, submission or None)
+    returned: list = field(default_factory=list)  # submissions
+    to_review: int = 0
+    late: list = field(default_factory=list)  # (period, [prefectures])
+
+
+def waiting_for(user, today: date) -> Waiting:
+    """What waits for this user when they land: the same facts the reminders are about."""
+    waiting = Waiting()
+    periods = list(ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False))
+    if user.role == Role.CITY and user.prefecture:
+        own = {
+            s.period_id: s
+            for s in Submission.objects.filter(prefecture=user.prefecture).select_related("period")
+        }
+        waiting.to_fill = [
+            (period, own.get(period.pk))
+            for period in periods
+            if own.get(period.pk) is None or own[period.pk].status not in REPORTED
+        ]
+        waiting.returned = [s for s in own.values() if s.status == Status.RETURNED]
+    elif user.role == Role.PROVINCIAL or user.is_superuser:
+        waiting.to_review = Submission.objects.filter(status=Status.SUBMITTED).count()
+        prefectures = list(Prefecture.objects.all())
+        submissions = {
+            (s.prefecture_id, s.period_id): s
+            for s in Submission.objects.filter(prefecture__isnull=False, period__in=periods)
+        }
+        waiting.late = [
+            (period, late)
+            for period in periods
+            if today > period.due_date
+            and (late := list(_not_reported(prefectures, period, submissions)))
+        ]
+    return waiting
