@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts.views import preferences
+from ipplan.views import health
 
 urlpatterns = [
     path("", include("targets.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]
 
 admin.site.site_header = _("Guangdong IP Action Plan Tracker: administration")
