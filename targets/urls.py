@@ -42,5 +42,6 @@ urlpatterns = [
     path("review/<reporter:reporter>/<quarter:quarter>/", views.review, name="review"),
     path("review/<reporter:reporter>/<quarter:quarter>/reopen/", views.reopen, name="reopen"),
     path("periods/", views.periods, name="periods"),
+    path("audit/", views.audit, name="audit"),
     path("periods/<quarter:quarter>/", views.period_update, name="period_update"),
 ]

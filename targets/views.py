@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
@@ -20,6 +21,7 @@ from targets.models import (
     Prefecture,
     ReportingPeriod,
     Submission,
+    SubmissionEvent,
 )
 from targets.reporting import (
     Entry,
@@ -291,7 +293,15 @@ def period_update(request, quarter):
     require_reviewer(request.user)
     form = PeriodForm(request.POST, instance=period_or_404(quarter), prefix=str(quarter))
     if form.is_valid():
-        form.save()
+        period = form.save()
+        if form.changed_data:
+            LogEntry.objects.log_actions(
+                request.user.pk,
+                [period],
+                CHANGE,
+                change_message=[{"changed": {"fields": form.changed_data}}],
+                single_object=True,
+            )
         messages.success(request, _("%(quarter)s updated.") % {"quarter": quarter.label})
     else:
         messages.error(
@@ -299,3 +309,28 @@ def period_update(request, quarter):
             _("%(quarter)s was not changed: check the due date.") % {"quarter": quarter.label},
         )
     return redirect("periods")
+
+
+AUDIT_ROWS = 300
+
+
+def audit(request):
+    """Who changed what and when, across the site: workflow steps, figures, admin edits."""
+    require_reviewer(request.user)
+    events = SubmissionEvent.objects.select_related(
+        "by", "submission__prefecture", "submission__period"
+    ).order_by("-at")[:AUDIT_ROWS]
+    revisions = FigureRevision.objects.select_related(
+        "by", "figure__indicator", "figure__submission__prefecture", "figure__submission__period"
+    ).order_by("-at")[:AUDIT_ROWS]
+    edits = LogEntry.objects.select_related("user", "content_type").order_by("-action_time")[
+        :AUDIT_ROWS
+    ]
+    rows = sorted(
+        [("event", event.at, event) for event in events]
+        + [("revision", revision.at, revision) for revision in revisions]
+        + [("edit", edit.action_time, edit) for edit in edits],
+        key=lambda row: row[1],
+        reverse=True,
+    )[:AUDIT_ROWS]
+    return render(request, "targets/audit.html", {"rows": rows})

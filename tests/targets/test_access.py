@@ -86,6 +86,7 @@ MATRIX = [
     ("post", "csv_import_confirm", None, {}, PROVINCIAL_WRITER),
     ("get", "csv_import_confirm", None, {}, POST_ONLY),
     ("get", "completeness", None, {}, REVIEWERS_OK),
+    ("get", "audit", None, {}, REVIEWERS_OK),
     ("get", "review_queue", None, {}, REVIEWERS_OK),
     ("get", "review", OWN, {"quarter": Q}, REVIEWERS_OK),
     ("post", "review", OWN, {"quarter": Q}, REVIEWERS_OK),

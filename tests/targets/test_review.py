@@ -99,3 +99,13 @@ def test_reopening_needs_a_reason_and_is_recorded(client, submitted, provincial)
     assert (submitted.status, submitted.reopened) == ("returned", True)
     event = submitted.events.last()
     assert (event.action, event.by, event.comment) == ("reopened", provincial, "地市申请更正")
+
+
+def test_the_audit_trail_shows_who_changed_what_across_the_site(client, submitted):
+    client.post(REVIEW, {"return": "", "comment": "请核对"})
+    client.post(reverse("period_update", kwargs={"quarter": "2022Q4"}), {"2022Q4-due_date": ""})
+    page = client.get(reverse("audit")).content.decode()
+    assert "操作审计" in page
+    assert "退回" in page and "请核对" in page
+    assert "修改数据" in page and "7000" in page
+    assert "报送期" in page and "2022Q4" in page
