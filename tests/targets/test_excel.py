@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 import pytest
@@ -137,3 +138,22 @@ def test_a_sheet_with_the_wrong_structure_is_refused(client, officer):
     book.active["B4"] = "别的表头"
     page = client.post(UPLOAD, {"file": filled(book)}).content.decode()
     assert "不是从本系统下载的填报表" in page
+
+
+def test_a_sheet_claiming_a_million_rows_is_refused(client, officer):
+    original = io.BytesIO(client.get(DOWNLOAD).content)
+    inflated = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(inflated, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:J1000000"', data)
+            target.writestr(item, data)
+    page = client.post(UPLOAD, {"file": named(inflated.getvalue())}).content.decode()
+    assert "表格行数远多于填报模板" in page
+    assert not Figure.objects.exists()
+
+
+def test_a_csv_renamed_to_xlsx_is_refused(client, officer):
+    renamed = named("prefecture,indicator,period,value\n".encode(), "figures.xlsx")
+    assert "不是 Excel .xlsx 文件" in client.post(UPLOAD, {"file": renamed}).content.decode()
