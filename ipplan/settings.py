@@ -75,6 +75,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory, so that a Celery worker started by a test sees its database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -126,6 +129,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that enqueues work must not hang on a dead broker: one quick retry, then it reports
+# failure and the periodic sweep below repairs what was not sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+PROGRESS_SWEEP_SECONDS = env_int("PROGRESS_SWEEP_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE = {
+    "recompute-all-progress": {
+        "task": "targets.tasks.recompute_progress",
+        "schedule": PROGRESS_SWEEP_SECONDS,
+    },
+}
 
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {

@@ -25,6 +25,7 @@ from targets.models import (
 )
 from targets.periods import Quarter
 from targets.seeding import CENSUS_YEAR
+from targets.tasks import enqueue_recompute
 
 DEMO_PASSWORD = "ipplan-demo"
 DEMO_SOURCE = "演示数据（非官方统计）"
@@ -302,6 +303,8 @@ def load_demo() -> dict[str, int]:
         )
         created["submissions"] += new
         created["figures"] += new * len(values)
+    # Once the demo is committed, the dashboards get their progress to read.
+    enqueue_recompute()
     return created
 
 

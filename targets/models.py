@@ -513,3 +513,135 @@ class FigureRevision(models.Model):
 
     def __str__(self):
         return f"{self.figure} · v{self.version}"
+
+
+class ProgressStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("achieved")
+    ON_TRACK = "on_track", _("on track")
+    AT_RISK = "at_risk", _("at risk")
+    OFF_TRACK = "off_track", _("off track")
+    NO_DATA = "no_data", _("no data")
+
+
+class GrowthCategory(models.TextChoices):
+    ACHIEVED = "achieved", _("target achieved")
+    SUBSTANTIAL = "substantial", _("substantial progress")
+    MODERATE = "moderate", _("moderate progress")
+    LIMITED = "limited", _("limited progress")
+    DETERIORATION = "deterioration", _("deterioration")
+
+
+class ProgressQuerySet(models.QuerySet):
+    def for_period(self, quarter: Quarter):
+        """One quarter's stored results in display order, as exports and the API list them."""
+        return (
+            self.filter(period__year=quarter.year, period__quarter=quarter.quarter)
+            .select_related("indicator", "prefecture", "period")
+            .order_by(
+                "indicator__plan",
+                "indicator__display_order",
+                models.F("prefecture__display_order").asc(nulls_first=True),
+            )
+        )
+
+
+class Progress(models.Model):
+    """What the progress engine computed for one indicator, scope and quarter.
+
+    Written only by `targets.recompute`; pages, exports and PDFs read these rows.
+    """
+
+    Status = ProgressStatus
+    Growth = GrowthCategory
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="progress", verbose_name=_("indicator")
+    )
+    prefecture = models.ForeignKey(
+        Prefecture,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="progress",
+        verbose_name=_("prefecture"),
+        help_text=_("Empty for the province."),
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="progress", verbose_name=_("period")
+    )
+    actual = models.DecimalField(_("actual"), **AMOUNT, null=True)
+    target = models.DecimalField(_("target"), **AMOUNT, null=True)
+    gap = models.DecimalField(_("gap to target"), **AMOUNT, null=True)
+    percent_of_target = models.DecimalField(_("percent of target"), **AMOUNT, null=True)
+    expected = models.DecimalField(_("expected by now"), **AMOUNT, null=True)
+    pace_needed = models.DecimalField(_("pace needed per quarter"), **AMOUNT, null=True)
+    projection = models.DecimalField(_("projection at the target date"), **AMOUNT, null=True)
+    projection_reaches = models.CharField(
+        _("quarter the projection reaches the target"), max_length=6, blank=True
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ProgressStatus)
+    growth_ratio = models.DecimalField(_("growth ratio"), **AMOUNT, null=True)
+    growth_category = models.CharField(
+        _("growth category"), max_length=13, choices=GrowthCategory, blank=True
+    )
+    coverage_ratio = models.DecimalField(_("share of cities covered"), **AMOUNT, null=True)
+    share_of_province = models.DecimalField(_("share of the province (%)"), **AMOUNT, null=True)
+    complete = models.BooleanField(_("complete"))
+    missing = models.JSONField(_("cities missing"), default=list, blank=True)
+    uncovered = models.JSONField(_("cities not covered"), default=list, blank=True)
+    data_version = models.CharField(_("data version"), max_length=64)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress result")
+        verbose_name_plural = _("progress results")
+        ordering = ["indicator", "period", "prefecture"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "prefecture", "period"],
+                condition=Q(prefecture__isnull=False),
+                name="one_progress_per_city",
+            ),
+            # As for submissions: NULL never clashes in a unique constraint.
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(prefecture__isnull=True),
+                name="one_progress_per_province",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgressStatus.values), name="progress_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.prefecture or _("Province")
+        return f"{self.indicator.code} · {scope} · {self.period}"
+
+    @property
+    def scope(self) -> str:
+        return self.prefecture.code if self.prefecture else "province"
+
+    def as_record(self) -> dict:
+        """The export and API schema: numbers as numbers, or None."""
+        return {
+            "indicator": self.indicator.code,
+            "scope": self.scope,
+            "period": str(self.period),
+            "actual": _number(self.actual),
+            "target": _number(self.target),
+            "gap": _number(self.gap),
+            "percent_of_target": _number(self.percent_of_target),
+            "expected": _number(self.expected),
+            "projection": _number(self.projection),
+            "status": self.status,
+            "complete": self.complete,
+            "missing": list(self.missing),
+        }
+
+
+def _number(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Role
+from ipplan.celery import app as celery_app
 from targets.models import Prefecture
 from targets.seeding import seed_plan, seed_prefectures
 from tests.factories import UserFactory
@@ -11,6 +12,14 @@ from tests.factories import UserFactory
 def fast_password_hashing(settings):
     """Production hashing takes half a second a password by design; tests log in often."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Tasks run in-process unless a test starts a worker itself, whatever the environment."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture

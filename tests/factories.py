@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import Role, User
 from targets.models import Figure, Indicator, Plan, Prefecture, ReportingPeriod, Submission
@@ -82,3 +83,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(user, create, role: Role | None, **kwargs):
         if create and role:
             user.groups.add(Role(role).group)
+
+
+def approve(indicator, prefecture, period, value, denominator=None, nothing_to_report=False):
+    """A figure approved as given (prefecture None: the province's own), in its quarter's
+    submission; its working copy says something else, which nothing downstream may read."""
+    submission, _ = Submission.objects.get_or_create(
+        prefecture=prefecture, period=period, defaults={"status": Submission.Status.APPROVED}
+    )
+    return Figure.objects.create(
+        submission=submission,
+        indicator=indicator,
+        value=None if nothing_to_report else 999999,
+        approved_value=value,
+        approved_denominator=denominator,
+        approved_nothing_to_report=nothing_to_report,
+        nothing_to_report=nothing_to_report,
+        approved_at=timezone.now(),
+    )

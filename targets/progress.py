@@ -1,0 +1,541 @@
+"""The progress engine's arithmetic: approved figures in, progress against targets out.
+
+Pure on purpose: plain values in, frozen results out, no database, so that every rule can
+be tested on its own and the methodology page can describe exactly what runs here.
+`targets/recompute.py` loads the inputs and stores the results.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from targets.periods import Quarter
+
+STOCK, FLOW, CUMULATIVE, RATIO = "stock", "flow", "cumulative", "ratio"
+COVERAGE, MILESTONE, RANK = "coverage", "milestone", "rank"
+AT_LEAST, AT_MOST = "at_least", "at_most"
+ADDITIVE_KINDS = {STOCK, FLOW, CUMULATIVE, COVERAGE}
+PROVINCE_KINDS = {MILESTONE, RANK}
+
+ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = (
+    "achieved",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "no_data",
+)
+# At risk: short of the expected line by no more than this share of it.
+AT_RISK_BAND = Decimal("0.10")
+# The projection fits a straight line through the last quarters with a value, at most this many
+# back, and only when at least the minimum of them have one.
+TREND_QUARTERS = 8
+TREND_MIN_POINTS = 4
+
+# Open SDG: ratio of observed to required compound annual growth.
+SUBSTANTIAL, MODERATE, LIMITED = "substantial", "moderate", "limited"
+DETERIORATION = "deterioration"
+GROWTH_CATEGORIES = [(Decimal("0.95"), SUBSTANTIAL), (Decimal("0.6"), MODERATE), (0, LIMITED)]
+GROWTH_KINDS = {STOCK, RATIO}
+GROWTH_MIN_QUARTERS = 4  # two calendar years of data at least
+ZERO_BASE = Decimal("0.001")  # stands in for a zero start, from which no growth rate exists
+GROWTH_LIMIT = Decimal(999999)  # the ratio explodes when hardly any growth is required
+
+PLACES = Decimal("0.000001")  # what the database stores
+PROJECTION_HORIZON = 400  # quarters: a trend that needs longer is reported as never reaching it
+# Bump when a rule changes, so that stored results computed by the old rules are replaced.
+RULES_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    kind: str
+    direction: str = AT_LEAST
+    strict: bool = False
+    province_only: bool = False
+    per_10k_residents: bool = False
+    percent: bool = False
+    target_value: Decimal | None = None
+    target_period: Quarter | None = None
+    baseline_value: Decimal | None = None
+    baseline_period: Quarter | None = None
+    plan_start: Quarter | None = None
+
+    @property
+    def ratio_scale(self) -> Decimal:
+        if self.per_10k_residents:
+            return Decimal(10000)
+        return Decimal(100) if self.percent else Decimal(1)
+
+    @property
+    def reported_by_province(self) -> bool:
+        return self.province_only or self.kind in PROVINCE_KINDS
+
+
+@dataclass(frozen=True)
+class ApprovedFigure:
+    prefecture: str | None  # None: the province's own figure
+    period: Quarter
+    indicator: str
+    value: Decimal | None
+    denominator: Decimal | None = None
+    nothing_to_report: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    indicator: str
+    prefecture: str | None  # None: the province
+    period: Quarter
+    actual: Decimal | None
+    target: Decimal | None
+    gap: Decimal | None
+    percent_of_target: Decimal | None
+    expected: Decimal | None
+    pace_needed: Decimal | None
+    projection: Decimal | None
+    projection_reaches: Quarter | None
+    status: str
+    growth_ratio: Decimal | None
+    growth_category: str
+    complete: bool
+    missing: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
+    coverage_ratio: Decimal | None = None
+    share_of_province: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One scope's contribution at one quarter: a value, or a numerator over a denominator."""
+
+    value: Decimal
+    denominator: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    period: Quarter
+    actual: Decimal | None
+    complete: bool
+
+
+def compute_progress(
+    indicators: Iterable[IndicatorSpec],
+    figures: Iterable[ApprovedFigure],
+    populations: Mapping[tuple[str, int], int],
+    allocations: Mapping[tuple[str, str], Decimal],
+    cities: Sequence[str],
+    periods: Sequence[Quarter],
+) -> dict[str, tuple[str, list[Result]]]:
+    """{indicator code: (data version, results)} for every indicator given."""
+    by_indicator = defaultdict(list)
+    for figure in figures:
+        by_indicator[figure.indicator].append(figure)
+    return {
+        spec.code: compute_indicator(
+            spec,
+            by_indicator[spec.code],
+            populations,
+            {city: value for (code, city), value in allocations.items() if code == spec.code},
+            cities,
+            periods,
+        )
+        for spec in indicators
+    }
+
+
+def compute_indicator(
+    spec: IndicatorSpec,
+    figures: Sequence[ApprovedFigure],
+    populations: Mapping[tuple[str, int], int],
+    allocations: Mapping[str, Decimal],
+    cities: Sequence[str],
+    periods: Sequence[Quarter],
+) -> tuple[str, list[Result]]:
+    """(data version, results) of one indicator for the province and each city, every period."""
+    periods = sorted(periods)
+    version = data_version(spec, figures, populations, allocations, cities, periods)
+    with localcontext() as context:
+        context.prec = 34
+        if spec.reported_by_province:
+            return version, _province_only(spec, figures, periods)
+        return version, _city_reported(spec, figures, populations, allocations, cities, periods)
+
+
+def data_version(spec, figures, populations, allocations, cities, periods) -> str:
+    """A hash of everything one indicator's results depend on: same inputs, same version."""
+    people = populations if spec.per_10k_residents else {}
+    content = {
+        "rules": RULES_VERSION,
+        "spec": [str(getattr(spec, name)) for name in spec.__dataclass_fields__],
+        "figures": sorted(
+            [
+                f.prefecture or "",
+                str(f.period),
+                _text(f.value),
+                _text(f.denominator),
+                f.nothing_to_report,
+            ]
+            for f in figures
+        ),
+        "populations": sorted([code, year, count] for (code, year), count in people.items()),
+        "allocations": sorted([code, _text(value)] for code, value in allocations.items()),
+        "cities": sorted(cities),
+        "periods": [str(period) for period in periods],
+    }
+    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+def _text(number: Decimal | None) -> str:
+    return "" if number is None else str(number.normalize())
+
+
+# Aggregation -----------------------------------------------------------------------------
+
+
+def _province_only(spec, figures, periods) -> list[Result]:
+    values = {
+        figure.period: _province_value(spec, figure)
+        for figure in figures
+        if figure.prefecture is None
+    }
+    points = [Point(q, values.get(q), q in values) for q in periods]
+    return _assess_series(spec, None, points, spec.target_value, own_baseline=True)
+
+
+def _province_value(spec, figure) -> Decimal | None:
+    if figure.nothing_to_report:
+        return Decimal(0) if spec.kind == MILESTONE else None
+    if figure.value is None:
+        return None
+    if spec.kind == MILESTONE:
+        return Decimal(1 if figure.value > 0 else 0)
+    return figure.value
+
+
+def _city_reported(spec, figures, populations, allocations, cities, periods) -> list[Result]:
+    amounts = _city_amounts(spec, figures, populations, cities, periods)
+    results, province_points, province_extras = [], [], []
+    for quarter in periods:
+        reported = {code: amounts[code, quarter] for code in cities if (code, quarter) in amounts}
+        missing = tuple(code for code in cities if code not in reported)
+        actual = _aggregate(spec, reported.values())
+        province_points.append(Point(quarter, actual, not missing))
+        uncovered, coverage_ratio = (), None
+        if spec.kind == COVERAGE:
+            uncovered = tuple(
+                code for code in cities if code not in reported or reported[code].value <= 0
+            )
+            if actual is not None and cities:
+                coverage_ratio = _quantize(actual / len(cities))
+        province_extras.append((missing, uncovered, coverage_ratio))
+    province = _assess_series(spec, None, province_points, spec.target_value, own_baseline=True)
+    for result, (missing, uncovered, coverage_ratio) in zip(province, province_extras, strict=True):
+        results.append(
+            _replace(result, missing=missing, uncovered=uncovered, coverage_ratio=coverage_ratio)
+        )
+    province_actuals = {point.period: point.actual for point in province_points}
+    for code in cities:
+        points = [
+            Point(q, _aggregate(spec, [amounts[code, q]]) if (code, q) in amounts else None, True)
+            for q in periods
+        ]
+        target = allocations.get(code)
+        for result in _assess_series(spec, code, points, target, own_baseline=False):
+            reported = (code, result.period) in amounts
+            share = None
+            if target is None and spec.kind in ADDITIVE_KINDS and result.actual is not None:
+                whole = province_actuals[result.period]
+                share = _quantize(result.actual / whole * 100) if whole else None
+            results.append(
+                _replace(
+                    result,
+                    complete=reported,
+                    missing=() if reported else (code,),
+                    share_of_province=share,
+                )
+            )
+    return results
+
+
+def _replace(result: Result, **changes) -> Result:
+    return Result(**{**result.__dict__, **changes})
+
+
+def _city_amounts(spec, figures, populations, cities, periods) -> dict:
+    """{(city, quarter): Amount} for every city whose figure counts; absent means missing."""
+    known = set(cities)
+    years_on_record = defaultdict(list)
+    for code, year in populations:
+        years_on_record[code].append(year)
+    amounts = {}
+    for figure in figures:
+        if figure.prefecture not in known:
+            continue
+        amount = _city_amount(spec, figure, populations, years_on_record)
+        if amount is not None:
+            amounts[figure.prefecture, figure.period] = amount
+    if spec.kind == CUMULATIVE:
+        return _since_start(spec, amounts, periods)
+    return amounts
+
+
+def _city_amount(spec, figure, populations, years_on_record) -> Amount | None:
+    if spec.kind == RATIO:
+        if spec.per_10k_residents:
+            people = _population(populations, years_on_record, figure.prefecture, figure.period)
+            if people is None:
+                return None
+            if figure.nothing_to_report:
+                return Amount(Decimal(0), Decimal(people))
+            return None if figure.value is None else Amount(figure.value, Decimal(people))
+        if figure.nothing_to_report:
+            return Amount(Decimal(0), Decimal(0))
+        if figure.value is None or figure.denominator is None:
+            return None
+        return Amount(figure.value, figure.denominator)
+    if figure.nothing_to_report:
+        return Amount(Decimal(0))
+    if figure.value is None:
+        return None
+    if spec.kind == COVERAGE:
+        return Amount(Decimal(1 if figure.value > 0 else 0))
+    return Amount(figure.value)
+
+
+def _population(populations, years_on_record, code, quarter) -> int | None:
+    """The population of the figure's year, or else of the latest earlier year on record."""
+    years = [year for year in years_on_record[code] if year <= quarter.year]
+    return populations[code, max(years)] if years else None
+
+
+def _since_start(spec, year_to_date, periods) -> dict:
+    """Running totals: every earlier year's last approved year-to-date value, plus this year's.
+
+    An earlier year (from the plan's start on) with no approved figure at all leaves the
+    running total unknown, so the city stays missing until that year is reported.
+    """
+    if not periods:
+        return {}
+    start_year = (spec.plan_start or min(periods)).year
+    last_of_year = {}
+    for (code, quarter), amount in sorted(year_to_date.items(), key=lambda item: item[0][1]):
+        last_of_year[code, quarter.year] = amount.value
+    totals = {}
+    for (code, quarter), amount in year_to_date.items():
+        if quarter.year < start_year:
+            continue
+        earlier = [last_of_year.get((code, year)) for year in range(start_year, quarter.year)]
+        if None not in earlier:
+            totals[code, quarter] = Amount(amount.value + sum(earlier, Decimal(0)))
+    return totals
+
+
+def _aggregate(spec, amounts: Iterable[Amount]) -> Decimal | None:
+    """The province (or one city's) value of the amounts reported: never a mean of ratios."""
+    amounts = list(amounts)
+    if not amounts:
+        return None
+    total = sum((amount.value for amount in amounts), Decimal(0))
+    if spec.kind != RATIO:
+        return total
+    denominator = sum((amount.denominator for amount in amounts), Decimal(0))
+    return _quantize(total / denominator * spec.ratio_scale) if denominator else None
+
+
+# Assessment --------------------------------------------------------------------------------
+
+
+def _assess_series(spec, prefecture, points, target, own_baseline) -> list[Result]:
+    baseline = _baseline(spec, points, own_baseline)
+    results, trend = [], []
+    for point in points:
+        if point.actual is not None and point.complete:
+            trend.append((point.period, _annualised(spec, point.period, point.actual)))
+        trend = [(q, y) for q, y in trend if q.quarters_until(point.period) < TREND_QUARTERS]
+        results.append(_assess(spec, prefecture, point, target, baseline, trend))
+    return results
+
+
+def _baseline(spec, points, own_baseline) -> tuple[Quarter, Decimal] | None:
+    """The indicator's own baseline, or else the earliest complete actual (annualised flows)."""
+    if own_baseline and spec.baseline_value is not None and spec.baseline_period is not None:
+        return spec.baseline_period, spec.baseline_value
+    for point in points:
+        if point.actual is not None and point.complete:
+            return point.period, _annualised(spec, point.period, point.actual)
+    return None
+
+
+def _annualised(spec, quarter: Quarter, value: Decimal) -> Decimal:
+    """A flow's year-to-date value scaled to a whole year; other kinds as they are."""
+    return value * 4 / quarter.quarter if spec.kind == FLOW else value
+
+
+def _assess(spec, prefecture, point, target, baseline, trend) -> Result:
+    actual, quarter = point.actual, point.period
+    target_period = spec.target_period
+    has_target = target is not None and target_period is not None
+    gap = percent = expected = pace = projection = reaches = growth = None
+    category = ""
+    if has_target:
+        expected = _expected(spec, quarter, target, target_period, baseline)
+        if actual is not None:
+            gap = _gap(spec, actual, target)
+            percent = _percent_of_target(spec, actual, target)
+            pace = _pace_needed(spec, quarter, gap, target_period)
+            if spec.kind != MILESTONE:
+                projection, reaches = _projection(spec, quarter, target, target_period, trend)
+            if spec.kind in GROWTH_KINDS:
+                growth, category = _growth(spec, quarter, actual, target, target_period, baseline)
+    status = _status(spec, point, target, target_period, expected, projection)
+    return Result(
+        indicator=spec.code,
+        prefecture=prefecture,
+        period=quarter,
+        actual=_quantize(actual),
+        target=_quantize(target) if has_target else None,
+        gap=_quantize(gap),
+        percent_of_target=_quantize(percent),
+        expected=_quantize(expected),
+        pace_needed=_quantize(pace),
+        projection=_quantize(projection),
+        projection_reaches=reaches,
+        status=status,
+        growth_ratio=_quantize(growth),
+        growth_category=category,
+        complete=point.complete,
+    )
+
+
+def meets(spec, value: Decimal, target: Decimal) -> bool:
+    """Whether a value meets the target; a strict target (突破) must be passed, not reached."""
+    if spec.direction == AT_MOST:
+        return value < target if spec.strict else value <= target
+    return value > target if spec.strict else value >= target
+
+
+def _gap(spec, actual, target) -> Decimal:
+    return actual - target if spec.direction == AT_MOST else target - actual
+
+
+def _percent_of_target(spec, actual, target) -> Decimal | None:
+    if spec.direction == AT_MOST:
+        return target / actual * 100 if actual else None
+    return actual / target * 100 if target else None
+
+
+def _expected(spec, quarter, target, target_period, baseline) -> Decimal | None:
+    """Where a straight line from the baseline to the target stands at this quarter."""
+    if spec.kind == MILESTONE or baseline is None:
+        return None
+    start, value = baseline
+    span = start.quarters_until(target_period)
+    if span <= 0 or quarter < start:
+        return None
+    share = min(Decimal(start.quarters_until(quarter)) / span, Decimal(1))
+    line = value + (target - value) * share
+    # A flow's target is a year's total: by this quarter only the year-to-date share is due.
+    return line * quarter.quarter / 4 if spec.kind == FLOW else line
+
+
+def _pace_needed(spec, quarter, gap, target_period) -> Decimal | None:
+    """Change still needed per remaining quarter (for a flow, per remaining quarter this year)."""
+    if spec.kind == MILESTONE or quarter >= target_period:
+        return None
+    remaining = 4 - quarter.quarter if spec.kind == FLOW else quarter.quarters_until(target_period)
+    if remaining <= 0:
+        return None
+    return max(gap, Decimal(0)) / remaining
+
+
+def _projection(spec, quarter, target, target_period, trend):
+    """The least-squares line through recent quarters, at the target period, and when it
+    reaches the target; flows are fitted on annualised year-to-date values."""
+    if len(trend) < TREND_MIN_POINTS or quarter > target_period:
+        return None, None
+    xs = [Decimal(quarter.quarters_until(q)) for q, _ in trend]
+    ys = [y for _, y in trend]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    level = mean_y - slope * mean_x
+    projection = level + slope * quarter.quarters_until(target_period)
+    return projection, _reaches(spec, quarter, level, slope, target)
+
+
+def _reaches(spec, quarter, level, slope, target) -> Quarter | None:
+    """The first quarter after this one at which the trend line meets the target."""
+    if meets(spec, level, target):
+        return None
+    heading_right_way = slope < 0 if spec.direction == AT_MOST else slope > 0
+    if not heading_right_way:
+        return None
+    steps = int(((target - level) / slope).to_integral_value(rounding="ROUND_CEILING"))
+    steps = max(steps, 1)
+    if not meets(spec, level + slope * steps, target):
+        steps += 1
+    return quarter.shift(steps) if steps <= PROJECTION_HORIZON else None
+
+
+def _growth(spec, quarter, actual, target, target_period, baseline):
+    """Open SDG: observed ÷ required compound annual growth since the baseline."""
+    if baseline is None:
+        return None, ""
+    start, base = baseline
+    if start.quarters_until(quarter) < GROWTH_MIN_QUARTERS:
+        return None, ""
+    if meets(spec, actual, target):
+        return None, ACHIEVED
+    years_so_far = Decimal(start.quarters_until(quarter)) / 4
+    years_to_target = Decimal(start.quarters_until(target_period)) / 4
+    if years_to_target <= 0 or target <= 0:
+        return None, ""
+    base = base if base > 0 else ZERO_BASE
+    observed_value = actual if actual > 0 else ZERO_BASE
+    # Growth counts in the indicator's direction: for an "at most" target, falling is progress.
+    sign = -1 if spec.direction == AT_MOST else 1
+    observed = sign * ((observed_value / base) ** (1 / years_so_far) - 1)
+    required = sign * ((target / base) ** (1 / years_to_target) - 1)
+    if required <= 0:
+        return None, ""
+    ratio = max(-GROWTH_LIMIT, min(GROWTH_LIMIT, observed / required))
+    category = next((name for floor, name in GROWTH_CATEGORIES if ratio >= floor), DETERIORATION)
+    return ratio, category
+
+
+def _status(spec, point, target, target_period, expected, projection) -> str:
+    """The status rule, as written on the methodology page."""
+    actual = point.actual
+    if actual is None or target is None or target_period is None:
+        return NO_DATA
+    if not point.complete:
+        # A partial sum can only grow as the missing cities report, so an "at least" target it
+        # already meets stays met; anything else waits for the missing figures.
+        partial_meets = spec.kind in ADDITIVE_KINDS and spec.direction == AT_LEAST
+        return ACHIEVED if partial_meets and meets(spec, actual, target) else NO_DATA
+    if meets(spec, actual, target):
+        return ACHIEVED
+    if point.period >= target_period:
+        return OFF_TRACK
+    if spec.kind == MILESTONE:
+        return AT_RISK
+    if projection is not None and meets(spec, projection, target):
+        return ON_TRACK
+    if expected is None:
+        return NO_DATA
+    if spec.direction == AT_MOST:
+        if actual <= expected:
+            return ON_TRACK
+        return AT_RISK if actual <= expected * (1 + AT_RISK_BAND) else OFF_TRACK
+    if actual >= expected:
+        return ON_TRACK
+    return AT_RISK if actual >= expected * (1 - AT_RISK_BAND) else OFF_TRACK
+
+
+def _quantize(number: Decimal | None) -> Decimal | None:
+    return None if number is None else number.quantize(PLACES)

@@ -1,0 +1,31 @@
+"""Edits that change what the progress engine computes enqueue a recompute of what they touch.
+
+Approvals and returns are enqueued by the review views themselves (see targets.tasks).
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from targets.models import Indicator, PopulationFigure, TargetAllocation
+from targets.tasks import enqueue_recompute
+
+
+@receiver(post_save, sender=Indicator)
+def indicator_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue_recompute([instance.pk])
+
+
+@receiver(post_save, sender=TargetAllocation)
+@receiver(post_delete, sender=TargetAllocation)
+def allocation_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue_recompute([instance.indicator_id])
+
+
+@receiver(post_save, sender=PopulationFigure)
+@receiver(post_delete, sender=PopulationFigure)
+def population_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        per_10k = Indicator.objects.filter(per_10k_residents=True).values_list("pk", flat=True)
+        enqueue_recompute(list(per_10k))

@@ -1,0 +1,86 @@
+"""Celery tasks of the progress engine, and how the rest of the site asks for them.
+
+`enqueue_recompute` is what views and signals call: it sends the task once the surrounding
+transaction commits, never raises for an unreachable broker, and says whether the task got
+out, so that a page can tell the user that charts will catch up. The periodic full sweep
+(CELERY_BEAT_SCHEDULE) repairs whatever a lost message left stale.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, connection, transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+from targets.recompute import recompute_progress as recompute
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def recompute_progress(indicator_ids=None) -> dict:
+    """Idempotent: running it twice on the same data stores the same rows once."""
+    done = recompute(indicator_ids)
+    return {"indicators": done.indicators, "rewritten": done.rewritten, "rows": done.rows}
+
+
+@dataclass
+class Enqueued:
+    """The answer of `enqueue_recompute`: false once sending failed.
+
+    Outside a transaction the task has been sent (or has failed) by the time this returns.
+    Inside one the send waits for the commit; until then `sent` is None and the answer true.
+    """
+
+    indicator_ids: set[int] | None = field(default_factory=set)
+    sent: bool | None = None
+
+    def __bool__(self) -> bool:
+        return self.sent is not False
+
+    def add(self, indicator_ids) -> None:
+        if self.indicator_ids is None or indicator_ids is None:
+            self.indicator_ids = None
+        else:
+            self.indicator_ids.update(indicator_ids)
+
+    def send(self) -> None:
+        ids = None if self.indicator_ids is None else sorted(self.indicator_ids)
+        try:
+            recompute_progress.apply_async(args=[ids], retry=False)
+        except (BrokerError, OSError):
+            logger.warning("Progress recompute not queued: broker unreachable", exc_info=True)
+            self.sent = False
+        else:
+            self.sent = True
+
+
+def enqueue_recompute(indicator_ids=None) -> Enqueued:
+    """Recompute these indicators (all of them for None) after the current transaction.
+
+    Several calls in one transaction send one task covering all their indicators.
+    """
+    pending = _pending_in_this_transaction()
+    if pending is not None:
+        pending.add(indicator_ids)
+        return pending
+    enqueued = Enqueued(None if indicator_ids is None else set(indicator_ids))
+    transaction.on_commit(enqueued.send, robust=True)
+    return enqueued
+
+
+def _pending_in_this_transaction() -> Enqueued | None:
+    if not connection.in_atomic_block:
+        return None
+    # Django's own list of callbacks, so that a rolled-back savepoint takes ours with it.
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(getattr(callback, "__self__", None), Enqueued):
+            return callback.__self__
+    return None

@@ -1,0 +1,156 @@
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+
+from ipplan.celery import app as celery_app
+from targets.models import Progress
+from targets.tasks import enqueue_recompute, recompute_progress
+from tests.factories import IndicatorFactory, PeriodFactory, PrefectureFactory, approve
+
+# Committed transactions throughout: what happens after a commit is what these tests check.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REDIS_URL = "redis://127.0.0.1:6379/5"
+CLOSED_PORT_URL = "redis://127.0.0.1:1/5"
+
+
+@pytest.fixture
+def stock(db):
+    indicator = IndicatorFactory(target_value=100, target_year=2030, target_quarter=4)
+    period = PeriodFactory(year=2030, quarter=1)
+    for value in (10, 32):
+        approve(indicator, PrefectureFactory(), period, value)
+    return indicator
+
+
+def province_actual(indicator):
+    row = Progress.objects.filter(indicator=indicator, prefecture=None).first()
+    return row and row.actual
+
+
+@pytest.fixture
+def broker():
+    """Send tasks to a broker, as production does, instead of running them in-process."""
+
+    def use(url):
+        _forget_connections()
+        celery_app.conf.update(broker_url=url, task_always_eager=False)
+
+    yield use
+    _forget_connections()
+    celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True)
+
+
+def _forget_connections():
+    # Celery keeps its producer pool across a change of broker_url unless told otherwise.
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
+def test_the_task_recomputes_and_is_idempotent(stock):
+    assert recompute_progress.delay().get() == {"indicators": 1, "rewritten": 1, "rows": 3}
+    assert recompute_progress.delay([stock.pk]).get()["rewritten"] == 0
+    assert Progress.objects.count() == 3
+    assert province_actual(stock) == Decimal(42)
+
+
+def test_the_task_acknowledges_late_and_retries_on_database_errors():
+    assert recompute_progress.acks_late
+    assert {exc.__name__ for exc in recompute_progress.autoretry_for} == {
+        "OperationalError",
+        "InterfaceError",
+    }
+
+
+def test_a_full_sweep_is_scheduled():
+    schedule = settings.CELERY_BEAT_SCHEDULE.values()
+    assert any(entry["task"] == recompute_progress.name for entry in schedule)
+
+
+def test_enqueuing_waits_for_the_commit(stock):
+    with transaction.atomic():
+        enqueued = enqueue_recompute([stock.pk])
+        assert enqueued.sent is None
+        assert province_actual(stock) is None
+    assert enqueued.sent is True
+    assert province_actual(stock) == Decimal(42)
+
+
+def test_enqueues_in_one_transaction_send_one_task_for_all(
+    stock, django_capture_on_commit_callbacks
+):
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
+        first = enqueue_recompute([1])
+        second = enqueue_recompute([stock.pk])
+    assert first is second
+    assert first.indicator_ids == {1, stock.pk}
+    assert len(callbacks) == 1
+    with transaction.atomic(), django_capture_on_commit_callbacks() as callbacks:
+        enqueue_recompute([1])
+        everything = enqueue_recompute()
+    assert everything.indicator_ids is None
+
+
+def test_with_the_broker_down_enqueue_says_so_and_the_next_sweep_repairs(stock, broker):
+    broker(CLOSED_PORT_URL)
+    enqueued = enqueue_recompute([stock.pk])
+    assert not enqueued
+    assert enqueued.sent is False
+    assert province_actual(stock) is None
+    recompute_progress()  # what beat runs
+    assert province_actual(stock) == Decimal(42)
+
+
+def _database_url_of_this_test() -> str:
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
+    host = config["HOST"] or "127.0.0.1"
+    return f"postgres://{config['USER']}{password}@{host}:{config['PORT'] or 5432}/{config['NAME']}"
+
+
+def _redis_answers() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, tmp_path):
+    if not _redis_answers():
+        pytest.skip(f"no Redis answers at {REDIS_URL}: start redis-server to run this test")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url_of_this_test(),
+        "CELERY_BROKER_URL": REDIS_URL,
+    }
+    log = (tmp_path / "worker.log").open("w")
+    command = [sys.executable, "-m", "celery", "-A", "ipplan", "worker", "--pool", "solo"]
+    command += ["--loglevel", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    worker = subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        broker(REDIS_URL)
+        assert enqueue_recompute([stock.pk])
+        deadline = time.monotonic() + 60
+        while province_actual(stock) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+    assert province_actual(stock) == Decimal(42), (tmp_path / "worker.log").read_text()
