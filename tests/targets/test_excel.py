@@ -155,5 +155,5 @@ def test_a_sheet_claiming_a_million_rows_is_refused(client, officer):
 
 
 def test_a_csv_renamed_to_xlsx_is_refused(client, officer):
-    renamed = named("prefecture,indicator,period,value\n".encode(), "figures.xlsx")
+    renamed = named(b"prefecture,indicator,period,value\n", "figures.xlsx")
     assert "不是 Excel .xlsx 文件" in client.post(UPLOAD, {"file": renamed}).content.decode()
