@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('targets', '0003_progress'),
-        ('targets', '0003_reporting_history'),
+        ("targets", "0003_progress"),
+        ("targets", "0003_reporting_history"),
     ]
 
-    operations = [
-    ]
+    operations = []
