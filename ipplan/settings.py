@@ -138,9 +138,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.recompute_progress",
         "schedule": PROGRESS_SWEEP_SECONDS,
     },
-}
-
-CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "reminders.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),

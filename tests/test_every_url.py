@@ -57,6 +57,9 @@ RULES = {
     "csv_import": ({}, REVIEWERS),
     "csv_import_confirm": ({}, POST_ONLY),
     "completeness": ({}, REVIEWERS),
+    "methodology": ({}, EVERYONE),
+    # Without ?period= the API explains what is missing; the gate is what is tested here.
+    "progress_api": ({}, statuses(LOGIN, 400, 400, 400, 400, 400)),
 }
 
 

@@ -154,3 +154,9 @@ def test_landing_shows_what_waits(client, people):
         client.force_login(people["sheng"])
         page = client.get(reverse("home")).content.decode()
         assert "2022年第4季度：21 个地市逾期" in page
+
+
+def test_reminders_are_scheduled_every_morning(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
+    assert entry["task"] == send_reminders.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({8}, {0})
