@@ -18,6 +18,7 @@ from targets.converters import PROVINCE
 from targets.models import Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_submission, save_quarter
+from targets.tasks import enqueue_recompute
 from targets.validation import entry_errors, is_yes_no, needs_denominator, parse_amount
 
 COLUMNS = ["prefecture", "indicator", "period", "value", "denominator", "note"]
@@ -150,4 +151,6 @@ def import_figures(*, rows: list[Row], user, approve: bool, source: str) -> Impo
         if approve and submission.status != Submission.Status.APPROVED:
             approve_submission(submission=submission, user=user, comment=reason, imported=True)
             report.submissions_approved += 1
+    if report.submissions_approved:
+        enqueue_recompute({row.indicator.pk for row in rows})
     return report

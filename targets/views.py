@@ -34,6 +34,7 @@ from targets.reporting import (
     save_quarter,
     submit_quarter,
 )
+from targets.tasks import enqueue_recompute
 from targets.validation import entry_warnings
 
 
@@ -229,7 +230,14 @@ def review(request, reporter, quarter):
         try:
             if "approve" in request.POST:
                 approve_submission(submission=submission, user=request.user, comment=comment)
-                messages.success(request, _("Approved."))
+                indicators = submission.figures.values_list("indicator_id", flat=True)
+                if enqueue_recompute(list(indicators)):
+                    messages.success(request, _("Approved."))
+                else:
+                    messages.warning(
+                        request,
+                        _("Approved. The charts will catch up once the job queue answers again."),
+                    )
             else:
                 return_submission(submission=submission, user=request.user, comment=comment)
                 messages.success(request, _("Returned to the reporter with your comment."))

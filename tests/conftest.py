@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from accounts.models import Role
@@ -63,3 +64,22 @@ def in_english():
     """Messages in English, so that assertions read the same whatever the default language."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def broker():
+    """Send tasks to a broker, as production does, instead of running them in-process."""
+
+    def use(url):
+        _forget_connections()
+        celery_app.conf.update(broker_url=url, task_always_eager=False)
+
+    yield use
+    _forget_connections()
+    celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True)
+
+
+def _forget_connections():
+    # Celery keeps its producer pool across a change of broker_url unless told otherwise.
+    celery_app.close()
+    celery_app.amqp._producer_pool = None

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.reporting import Entry, approve_submission, save_quarter, submit_quarter
+from targets.tasks import Enqueued
 
 REVIEW = reverse("review", kwargs={"reporter": "440100", "quarter": "2022Q4"})
 
@@ -109,3 +111,26 @@ def test_the_audit_trail_shows_who_changed_what_across_the_site(client, submitte
     assert "退回" in page and "请核对" in page
     assert "修改数据" in page and "7000" in page
     assert "报送期" in page and "2022Q4" in page
+
+
+def test_approving_enqueues_a_recompute_of_what_it_publishes(client, submitted):
+    client.post(REVIEW, {"approve": "", "comment": ""})
+    # Still inside the test's transaction: the recompute waits for the commit.
+    [pending] = [
+        callback.__self__
+        for _, callback, _ in connection.run_on_commit
+        if isinstance(getattr(callback, "__self__", None), Enqueued)
+    ]
+    agents = Indicator.objects.get(code="patent_agents")
+    assert pending.indicator_ids is None or agents.pk in pending.indicator_ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_job_queue_down_an_approval_still_saves_and_says_charts_will_catch_up(
+    client, submitted, broker
+):
+    broker("redis://127.0.0.1:1/5")
+    page = client.post(REVIEW, {"approve": "", "comment": ""}, follow=True).content.decode()
+    assert "图表将在任务队列恢复后更新" in page
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"

@@ -9,7 +9,6 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
-from ipplan.celery import app as celery_app
 from targets.models import Progress
 from targets.tasks import enqueue_recompute, recompute_progress
 from tests.factories import IndicatorFactory, PeriodFactory, PrefectureFactory, approve
@@ -33,25 +32,6 @@ def stock(db):
 def province_actual(indicator):
     row = Progress.objects.filter(indicator=indicator, prefecture=None).first()
     return row and row.actual
-
-
-@pytest.fixture
-def broker():
-    """Send tasks to a broker, as production does, instead of running them in-process."""
-
-    def use(url):
-        _forget_connections()
-        celery_app.conf.update(broker_url=url, task_always_eager=False)
-
-    yield use
-    _forget_connections()
-    celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True)
-
-
-def _forget_connections():
-    # Celery keeps its producer pool across a change of broker_url unless told otherwise.
-    celery_app.close()
-    celery_app.amqp._producer_pool = None
 
 
 def test_the_task_recomputes_and_is_idempotent(stock):
