@@ -1,8 +1,20 @@
 from django.urls import path
 
-from reports import views
+from reports import dashboards, views
 
 urlpatterns = [
     path("api/progress/", views.progress_api, name="progress_api"),
     path("methodology/", views.methodology, name="methodology"),
+    path("dashboard/", dashboards.overview, name="overview"),
+    path("dashboard/map/", dashboards.map_dashboard, name="map"),
+    path(
+        "dashboard/indicators/<slug:code>/",
+        dashboards.indicator_dashboard,
+        name="indicator_dashboard",
+    ),
+    path(
+        "dashboard/prefectures/<str:code>/",
+        dashboards.prefecture_dashboard,
+        name="prefecture_dashboard",
+    ),
 ]

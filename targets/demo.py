@@ -22,6 +22,7 @@ from targets.models import (
     Prefecture,
     ReportingPeriod,
     Submission,
+    TargetAllocation,
 )
 from targets.periods import Quarter
 from targets.seeding import CENSUS_YEAR
@@ -63,6 +64,8 @@ ENDING_SHARE = {
 # the annual amount of a flow, or the denominator of a ratio.
 SCALE = {"pct_applications": (20000, 26000), "hitech_compliance_rate": (30000, 57000)}
 YEAR_TO_DATE_SHARE = (0.22, 0.47, 0.73, 1.0)
+# Targets shared out among the cities (目标任务分解), so that city pages show a gap to a share.
+ALLOCATED = ["key_protected_enterprises", "patent_agents"]
 PROVINCE_FIGURES = {
     "patent_regulation_revised": lambda q: int(q >= Quarter(2020, 3)),
     "ip_regulation_enacted": lambda q: int(q >= Quarter(2022, 2)),
@@ -291,6 +294,14 @@ def load_demo() -> dict[str, int]:
         for quarter in closed:
             ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter).update(
                 is_open=False
+            )
+    for code in ALLOCATED:
+        indicator = Indicator.objects.get(code=code)
+        weights = {p: CITY_SIZE[p.code] ** 1.3 for p in prefectures}
+        for prefecture, weight in weights.items():
+            share = indicator.target_value * Decimal(weight / sum(weights.values()))
+            TargetAllocation.objects.get_or_create(
+                indicator=indicator, prefecture=prefecture, defaults={"value": share.quantize(1)}
             )
     province_indicators = Indicator.objects.filter(code__in=PROVINCE_FIGURES)
     for period in periods:

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from reports.dashboards import landing
 from targets import bulk_views, views
 from targets.converters import QuarterConverter, ReporterConverter
 
@@ -7,7 +8,8 @@ register_converter(QuarterConverter, "quarter")
 register_converter(ReporterConverter, "reporter")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", landing, name="home"),
+    path("plan/", views.plan, name="plan"),
     path("report/<reporter:reporter>/", views.quarters, name="quarters"),
     path("report/<reporter:reporter>/<quarter:quarter>/", views.quarter_form, name="quarter_form"),
     path(

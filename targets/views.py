@@ -38,7 +38,7 @@ from targets.tasks import enqueue_recompute
 from targets.validation import entry_warnings
 
 
-def home(request):
+def plan(request):
     plans = Plan.objects.prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.order_by("display_order"))
     )

@@ -1,0 +1,268 @@
+"""The dashboards: overview, one page per indicator, per prefecture, and the map.
+
+Every page reads stored progress rows (never recomputes) in a fixed number of queries.
+"""
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import django_filters
+import django_tables2 as tables
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tables2.export import TableExport
+
+from accounts.models import Role
+from reminders.notices import waiting_for
+from reports import charts
+from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
+from targets.periods import Quarter
+from targets.templatetags.indicators import target_text
+
+Status = Progress.Status
+STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NO_DATA]
+
+
+def landing(request):
+    """Provincial staff and leadership land on the overview, city officers on their city."""
+    user = request.user
+    if user.role == Role.CITY and user.prefecture:
+        return redirect("prefecture_dashboard", code=user.prefecture.code)
+    if user.role in (Role.PROVINCIAL, Role.LEADERSHIP) or user.is_superuser:
+        return redirect("overview")
+    return redirect("plan")
+
+
+def _period(request) -> ReportingPeriod | None:
+    """The quarter asked for, or the latest one with approved data."""
+    if text := request.GET.get("quarter"):
+        try:
+            quarter = Quarter.parse(text)
+        except ValueError:
+            raise Http404(text) from None
+        return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
+    # The latest quarter with approved data for every city; a quarter still coming in would
+    # show the province short of what it has.
+    newest_first = ReportingPeriod.objects.order_by("-year", "-quarter")
+    with_data = {"progress__prefecture": None, "progress__actual__isnull": False}
+    complete = {"progress__complete": True, "progress__indicator__reported_by": "cities"}
+    return (
+        newest_first.filter(**with_data, **complete).first()
+        or newest_first.filter(**with_data).first()
+        or newest_first.first()
+    )
+
+
+def _periods_until(period):
+    return [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+
+
+def _names(codes, prefectures) -> list[str]:
+    by_code = {p.code: p.name for p in prefectures}
+    return [by_code.get(code, code) for code in codes]
+
+
+def overview(request):
+    period = _period(request)
+    periods = list(ReportingPeriod.objects.all())
+    prefectures = list(Prefecture.objects.all())
+    rows = list(
+        Progress.objects.filter(period=period, prefecture=None)
+        .select_related("indicator")
+        .order_by("indicator__display_order")
+    )
+    trends = defaultdict(list)
+    history = Progress.objects.filter(prefecture=None, period__in=_periods_until(period))
+    for indicator_id, actual in history.order_by("period__year", "period__quarter").values_list(
+        "indicator_id", "actual"
+    ):
+        trends[indicator_id].append(actual)
+    counts = Counter(row.status for row in rows)
+    status, kind = request.GET.get("status"), request.GET.get("kind")
+    shown = [
+        row
+        for row in rows
+        if (not status or row.status == status) and (not kind or row.indicator.kind == kind)
+    ]
+    if request.GET.get("sort") == "status":
+        shown.sort(key=lambda row: STATUS_ORDER.index(row.status))
+    elif request.GET.get("sort") == "percent":
+        shown.sort(key=lambda row: row.percent_of_target is None or row.percent_of_target)
+    context = {
+        "period": period,
+        "periods": periods,
+        "rows": [
+            (row, trends[row.indicator_id], _names(row.missing, prefectures)) for row in shown
+        ],
+        "counts": [(s, Status(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
+        "kinds": Indicator.Kind.choices,
+        "statuses": Status.choices,
+        "waiting": waiting_for(request.user, timezone.localdate()),
+    }
+    return render(request, "reports/overview.html", context)
+
+
+class PrefectureFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(
+        label=gettext_lazy("Prefecture name contains"), method="filter_name"
+    )
+
+    class Meta:
+        model = Prefecture
+        fields = ["name"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(name_zh__icontains=value) | queryset.filter(name_en__icontains=value)
+
+
+class MatrixTable(tables.Table):
+    """Cities down, quarters across: the layout people keep in Excel."""
+
+    prefecture = tables.Column(verbose_name=gettext_lazy("Prefecture"))
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "matrix-table"}
+
+
+def _matrix(indicator, prefectures, periods, values):
+    columns = [(str(p.as_quarter), tables.Column(verbose_name=str(p.as_quarter))) for p in periods]
+    places = Decimal(1).scaleb(-indicator.decimals)
+    data = [
+        {"prefecture": prefecture.name}
+        | {
+            str(p.as_quarter): value.quantize(places) if value is not None else None
+            for p in periods
+            for value in [values.get((prefecture.pk, p.pk))]
+        }
+        for prefecture in prefectures
+    ]
+    return data, columns
+
+
+def indicator_dashboard(request, code):
+    indicator = get_object_or_404(Indicator, code=code)
+    period = _period(request)
+    periods = _periods_until(period)
+    province = list(
+        Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
+        .select_related("period")
+        .order_by("period__year", "period__quarter")
+    )
+    current = next((row for row in province if row.period_id == period.pk), None)
+    figures = {"series": charts.province_series(indicator, province, target_text(indicator))}
+    context = {
+        "indicator": indicator,
+        "period": period,
+        "periods": list(ReportingPeriod.objects.all()),
+        "current": current,
+    }
+    if indicator.reported_by == Indicator.ReportedBy.CITIES:
+        filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
+        prefectures = list(filtered.qs)
+        city_rows = Progress.objects.filter(indicator=indicator, prefecture__isnull=False)
+        values, latest = {}, []
+        for row in city_rows.filter(period__in=periods).select_related("prefecture"):
+            values[row.prefecture_id, row.period_id] = row.actual
+            if row.period_id == period.pk:
+                latest.append(row)
+        allocations = dict(
+            TargetAllocation.objects.filter(indicator=indicator).values_list("prefecture", "value")
+        )
+        data, columns = _matrix(indicator, prefectures, periods, values)
+        table = MatrixTable(data, extra_columns=columns)
+        tables.RequestConfig(request, paginate=False).configure(table)
+        export = request.GET.get("_export")
+        if TableExport.is_valid_format(export):
+            name = f"{indicator.code}-{period.as_quarter}.{export}"
+            return TableExport(export, table).response(name)
+        figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
+        figures["heat"] = charts.heat_map(indicator, prefectures, periods, values)
+        if indicator.kind == Indicator.Kind.COVERAGE:
+            figures["coverage"] = charts.tile_map(
+                _("%(indicator)s: cities covered") % {"indicator": indicator.name},
+                _coverage_cells(latest),
+            )
+        context |= {"table": table, "filter": filtered, "latest": latest}
+    context["figures"] = figures
+    return render(request, "reports/indicator.html", context)
+
+
+def _coverage_cells(rows):
+    cells = []
+    for row in rows:
+        covered = row.actual == 1
+        text = _("covered") if covered else _("not covered")
+        cells.append((row.prefecture, text, "#047857" if covered else "#9ca3af", text))
+    return cells
+
+
+def prefecture_dashboard(request, code):
+    prefecture = get_object_or_404(Prefecture, code=code)
+    period = _period(request)
+    rows = list(
+        Progress.objects.filter(prefecture=prefecture, period=period)
+        .select_related("indicator")
+        .order_by("indicator__display_order")
+    )
+    province = {
+        row.indicator_id: row for row in Progress.objects.filter(prefecture=None, period=period)
+    }
+    allocations = dict(
+        TargetAllocation.objects.filter(prefecture=prefecture).values_list("indicator", "value")
+    )
+    context = {
+        "prefecture": prefecture,
+        "period": period,
+        "periods": list(ReportingPeriod.objects.all()),
+        "rows": [
+            (row, province.get(row.indicator_id), allocations.get(row.indicator_id)) for row in rows
+        ],
+        "waiting": waiting_for(request.user, timezone.localdate()),
+    }
+    return render(request, "reports/prefecture.html", context)
+
+
+def map_dashboard(request):
+    period = _period(request)
+    indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
+    indicator = next(
+        (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]
+    )
+    mode = "status" if request.GET.get("mode") == "status" else "value"
+    rows = list(
+        Progress.objects.filter(
+            indicator=indicator, period=period, prefecture__isnull=False
+        ).select_related("prefecture")
+    )
+    if mode == "status":
+        cells = [
+            (
+                row.prefecture,
+                row.get_status_display(),
+                charts.STATUS_COLOURS[row.status],
+                row.get_status_display(),
+            )
+            for row in rows
+        ]
+        legend = [(label, charts.STATUS_COLOURS[value]) for value, label in Status.choices]
+    else:
+        cells, legend = charts.value_cells(rows, indicator.unit)
+    title = _("%(indicator)s, %(quarter)s") % {
+        "indicator": indicator.name,
+        "quarter": period.as_quarter.label,
+    }
+    context = {
+        "period": period,
+        "periods": list(ReportingPeriod.objects.all()),
+        "indicators": indicators,
+        "indicator": indicator,
+        "mode": mode,
+        "legend": legend,
+        "rows": rows,
+        "figures": {"map": charts.tile_map(title, cells)},
+    }
+    return render(request, "reports/map.html", context)

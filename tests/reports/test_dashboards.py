@@ -1,0 +1,216 @@
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
+from targets.recompute import recompute_progress
+from tests.factories import PrefectureFactory, UserFactory, approve
+
+CODES = ["patent_agents", "pledge_financing", "assistance_centre_coverage"]
+
+
+@pytest.fixture
+def progress_data(plan):
+    """Three indicators approved for every city in 2022, Q4 without 云浮 (445300)."""
+    prefectures = list(Prefecture.objects.all())
+    for quarter in range(1, 5):
+        period = ReportingPeriod.objects.get(year=2022, quarter=quarter)
+        for index, prefecture in enumerate(prefectures):
+            if quarter == 4 and prefecture.code == "445300":
+                continue
+            values = {
+                "patent_agents": 100 + 10 * quarter + index,
+                "pledge_financing": Decimal(quarter * 2),
+                "assistance_centre_coverage": int(index < 15 + quarter),
+            }
+            for code, value in values.items():
+                approve(Indicator.objects.get(code=code), prefecture, period, value)
+    TargetAllocation.objects.create(
+        indicator=Indicator.objects.get(code="patent_agents"),
+        prefecture=Prefecture.objects.get(code="440100"),
+        value=200,
+    )
+    recompute_progress()
+
+
+def page(client, name, **kwargs):
+    query = kwargs.pop("query", "")
+    response = client.get(reverse(name, kwargs=kwargs) + query)
+    assert response.status_code == 200
+    return response
+
+
+def figures_of(response):
+    payload = re.search(
+        r'<script id="chart-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(payload.group(1))
+
+
+@pytest.mark.parametrize(
+    "persona, lands_on",
+    [
+        ("leadership", "/dashboard/"),
+        ("provincial", "/dashboard/"),
+        ("city_officer", "/dashboard/prefectures/440100/"),
+    ],
+)
+def test_each_role_lands_on_its_dashboard(client, plan, request, persona, lands_on):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/")["Location"] == lands_on
+
+
+def test_a_user_without_a_role_lands_on_the_plan(client, plan):
+    client.force_login(UserFactory())
+    assert client.get("/")["Location"] == reverse("plan")
+
+
+def test_the_overview_defaults_to_the_latest_complete_quarter(client, leadership, progress_data):
+    client.force_login(leadership)
+    text = page(client, "overview").content.decode()
+    assert "2022年第3季度" in text.split("</h1>")[0]
+    for name in ["执业专利代理人", "知识产权质押融资金额", "维权援助中心地市全覆盖"]:
+        assert name in text
+    assert "已达成" in text and "无数据" in text
+
+
+def test_the_overview_warns_about_missing_cities(client, leadership, progress_data):
+    client.force_login(leadership)
+    text = page(client, "overview", query="?quarter=2022Q4").content.decode()
+    assert "数据不完整：缺 1 个地市" in text and "云浮市" in text
+
+
+def test_the_overview_filters_by_status_and_kind(client, leadership, progress_data):
+    client.force_login(leadership)
+    text = page(client, "overview", query="?quarter=2022Q3&kind=coverage").content.decode()
+    assert "维权援助中心地市全覆盖" in text and "执业专利代理人" not in text
+    text = page(client, "overview", query="?quarter=2022Q3&status=achieved").content.decode()
+    assert "《广东省专利条例》修订完成" not in text
+
+
+def test_the_indicator_page_charts_the_province_and_every_city(client, leadership, progress_data):
+    client.force_login(leadership)
+    response = page(client, "indicator_dashboard", code="patent_agents", query="?quarter=2022Q3")
+    figures = figures_of(response)
+    assert set(figures) == {"series", "bars", "heat"}
+    names = [trace["name"] for trace in figures["series"]["data"]]
+    assert names[:2] == ["实际值", "通往目标的路径"] and names[-1] == "≥ 3000 人"
+    quarters = figures["series"]["data"][0]["x"]
+    assert quarters[0] == "2018Q1" and quarters[-3:] == ["2022Q1", "2022Q2", "2022Q3"]
+    assert len(figures["bars"]["data"][0]["x"]) == 21
+    assert figures["bars"]["data"][1]["x"] == ["广州市"]  # its allocation marked
+    text = response.content.decode()
+    assert text.count("vendor/plotly.min") == 1
+    assert "cdn" not in text.lower()
+
+
+def test_coverage_shows_which_cities_are_covered_on_a_local_tile_map(
+    client, leadership, progress_data
+):
+    client.force_login(leadership)
+    figures = figures_of(
+        page(
+            client,
+            "indicator_dashboard",
+            code="assistance_centre_coverage",
+            query="?quarter=2022Q3",
+        )
+    )
+    tiles = figures["coverage"]["data"][0]
+    assert tiles["type"] == "scatter"
+    assert sum("未覆盖" in text for text in tiles["hovertext"]) == 21 - 18
+    assert not any(
+        trace["type"].startswith(("scattergeo", "choropleth"))
+        for f in figures.values()
+        for trace in f["data"]
+    )
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_table_exports_cities_down_and_quarters_across(
+    client, leadership, progress_data, export
+):
+    client.force_login(leadership)
+    response = page(
+        client,
+        "indicator_dashboard",
+        code="patent_agents",
+        query=f"?quarter=2022Q4&_export={export}",
+    )
+    if export == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        rows = [
+            list(row)
+            for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(
+                values_only=True
+            )
+        ]
+    assert rows[0] == ["地市", "2018Q1", *rows[0][2:]] and rows[0][-1] == "2022Q4"
+    guangzhou = next(row for row in rows if row[0] == "广州市")
+    assert str(guangzhou[-1]) == "140"
+
+
+def test_the_prefecture_page_shows_the_gap_to_its_allocation(client, city_officer, progress_data):
+    client.force_login(city_officer)
+    text = page(
+        client, "prefecture_dashboard", code="440100", query="?quarter=2022Q4"
+    ).content.decode()
+    assert "广州市" in text and "200 人" in text and "60 人" in text
+
+
+def test_the_map_colours_cities_by_status_with_a_legend(client, leadership, progress_data):
+    client.force_login(leadership)
+    response = page(client, "map", query="?indicator=patent_agents&quarter=2022Q3&mode=status")
+    tiles = figures_of(response)["map"]["data"][0]
+    assert len(tiles["x"]) == 21
+    assert "已达成" in response.content.decode().split('class="legend"')[1]
+
+
+def ten_times_the_demo():
+    """189 more prefectures with stored progress for every indicator and quarter."""
+    extra = PrefectureFactory.create_batch(189)
+    indicators = list(Indicator.objects.all())
+    rows = [
+        Progress(
+            indicator=i,
+            prefecture=p,
+            period=q,
+            actual=Decimal(7),
+            status="no_data",
+            complete=True,
+            data_version="x",
+            computed_at="2023-01-01T00:00:00+08:00",
+        )
+        for p in extra
+        for q in ReportingPeriod.objects.all()
+        for i in indicators
+    ]
+    Progress.objects.bulk_create(rows, batch_size=5000)
+
+
+def test_pages_keep_a_bounded_number_of_queries(
+    client, leadership, progress_data, django_assert_max_num_queries
+):
+    ten_times_the_demo()
+    client.force_login(leadership)
+    urls = [
+        reverse("overview"),
+        reverse("indicator_dashboard", kwargs={"code": "patent_agents"}),
+        reverse("indicator_dashboard", kwargs={"code": "assistance_centre_coverage"}),
+        reverse("prefecture_dashboard", kwargs={"code": "440100"}),
+        reverse("map") + "?mode=status",
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(16):
+            assert (
+                client.get(url + ("&" if "?" in url else "?") + "quarter=2022Q3").status_code == 200
+            )
