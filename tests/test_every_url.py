@@ -33,7 +33,13 @@ PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 
 # url name: (kwargs, GET status by persona)
 RULES = {
-    "home": ({}, EVERYONE),
+    # Everyone lands on a dashboard: see tests/reports/test_dashboards.py for which.
+    "home": ({}, statuses(LOGIN, 302, 302, 302, 302, 302)),
+    "plan": ({}, EVERYONE),
+    "overview": ({}, EVERYONE),
+    "map": ({}, EVERYONE),
+    "indicator_dashboard": ({"code": "patent_agents"}, EVERYONE),
+    "prefecture_dashboard": ({"code": "440100"}, EVERYONE),
     "login": ({}, PUBLIC),
     "logout": ({}, POST_ONLY),
     "password_change": ({}, EVERYONE),

@@ -11,8 +11,8 @@ def log_in(client, user):
         {"username": user.username, "password": "correct horse battery staple"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
-    return response
+    assert response.redirect_chain[0][0] == reverse("home")
+    return client.get(reverse("plan"))
 
 
 @pytest.mark.parametrize("url", ["/", "/admin/"])
@@ -61,7 +61,7 @@ def test_a_user_without_a_role_is_told_so(client, plan):
 
 def test_the_home_page_lists_the_plan_and_its_targets_in_chinese(client, plan, leadership):
     client.force_login(leadership)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("plan")).content.decode()
     assert "关于强化知识产权保护推动经济高质量发展的行动方案" in page
     assert "粤知〔2018〕153号" in page
     assert "≥ 30000 家" in page
@@ -74,7 +74,9 @@ def test_the_home_page_lists_the_plan_and_its_targets_in_chinese(client, plan, l
 
 def test_the_language_switch_shows_english(client, plan, leadership):
     client.force_login(leadership)
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("plan")}, follow=True
+    )
     page = response.content.decode()
     assert "Action Plan on Strengthening Intellectual Property Protection" in page
     assert "Key enterprises under provincial and municipal IP protection" in page
@@ -82,7 +84,7 @@ def test_the_language_switch_shows_english(client, plan, leadership):
     assert "Log out" in page
     assert "中文" in page
     response = client.post(
-        reverse("set_language"), {"language": "zh-hans", "next": "/"}, follow=True
+        reverse("set_language"), {"language": "zh-hans", "next": reverse("plan")}, follow=True
     )
     assert "退出登录" in response.content.decode()
 
@@ -96,16 +98,16 @@ def test_anonymous_users_can_switch_the_login_page_to_english(client, db):
 
 def test_the_demo_banner_shows_only_while_demo_figures_exist(client, plan, leadership):
     client.force_login(leadership)
-    assert "演示数据" not in client.get(reverse("home")).content.decode()
+    assert "演示数据" not in client.get(reverse("plan")).content.decode()
     figure = FigureFactory(is_demo=True)
-    assert "演示数据" in client.get(reverse("home")).content.decode()
+    assert "演示数据" in client.get(reverse("plan")).content.decode()
     Figure.objects.filter(pk=figure.pk).update(is_demo=False)
-    assert "演示数据" not in client.get(reverse("home")).content.decode()
+    assert "演示数据" not in client.get(reverse("plan")).content.decode()
 
 
 def test_pages_use_local_static_files_only(client, plan, leadership):
     client.force_login(leadership)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("plan")).content.decode()
     assert "/static/css/site." in page
     assert "http://" not in page and "https://" not in page and "//cdn" not in page
 

@@ -38,7 +38,7 @@ def open_as(browser, live_server):
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         page.click("section.login button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}/dashboard/**")
         return page
 
     return open_as

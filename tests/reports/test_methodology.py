@@ -3,7 +3,7 @@ from django.urls import reverse
 
 def test_the_header_links_to_the_methodology_page(client, leadership):
     client.force_login(leadership)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("plan")).content.decode()
     assert reverse("methodology") in page and "方法说明" in page
 
 

@@ -121,7 +121,7 @@ def test_each_url_admits_exactly_who_it_should(
 def test_every_reporting_url_is_in_the_matrix():
     from targets.urls import urlpatterns
 
-    covered = {name for _, name, *_ in MATRIX} | {"home"}
+    covered = {name for _, name, *_ in MATRIX} | {"home", "plan"}
     assert {pattern.name for pattern in urlpatterns} == covered
 
 
