@@ -2,8 +2,10 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 # Debian packages the tests need: gettext checks that every string is translated,
-# chromium runs the browser tests, and libatomic1 Playwright's bundled node driver.
-TEST_PACKAGES := gettext chromium libatomic1
+# chromium runs the browser tests, and libatomic1 Playwright's bundled node driver;
+# npm fetches axe-core, the accessibility checker the browser tests inject into pages.
+TEST_PACKAGES := gettext chromium libatomic1 npm
+AXE_CORE := axe-core@4.14.1
 
 .PHONY: run test messages
 
@@ -27,6 +29,7 @@ run: $(VENV)/site-installed
 test: export SECRET_KEY ?= insecure-key-for-tests-only
 test: $(VENV)/dev-installed
 	bin/system-packages $(TEST_PACKAGES)
+	$(MAKE) --no-print-directory .cache/axe.min.js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PYTHON) manage.py makemigrations --check --dry-run
@@ -37,3 +40,8 @@ test: $(VENV)/dev-installed
 messages: $(VENV)/dev-installed
 	DEBUG=true $(PYTHON) manage.py makemessages --locale zh_Hans --no-obsolete --add-location file --ignore '$(VENV)/*' --ignore 'staticfiles/*'
 	DEBUG=true $(PYTHON) manage.py compilemessages --locale zh_Hans --ignore '$(VENV)/*'
+
+.cache/axe.min.js:
+	mkdir -p .cache/axe
+	cd .cache/axe && npm pack --silent $(AXE_CORE) >/dev/null && tar -xzf axe-core-*.tgz package/axe.min.js
+	mv .cache/axe/package/axe.min.js $@ && rm -rf .cache/axe

@@ -15,6 +15,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def plain_static_names(settings):
+    """The live server finds static files by their source names, not collectstatic's hashed
+    ones, so pages link to those."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
