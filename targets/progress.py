@@ -130,22 +130,29 @@ def compute_progress(
     allocations: Mapping[tuple[str, str], Decimal],
     cities: Sequence[str],
     periods: Sequence[Quarter],
-) -> dict[str, tuple[str, list[Result]]]:
-    """{indicator code: (data version, results)} for every indicator given."""
+    current: Mapping[str, str] | None = None,
+) -> dict[str, tuple[str, list[Result] | None]]:
+    """{indicator code: (data version, results)} for every indicator given.
+
+    An indicator whose data version equals the one in `current` is not computed again: its
+    results are None, since the same inputs would give the same results.
+    """
+    current = current or {}
     by_indicator = defaultdict(list)
     for figure in figures:
         by_indicator[figure.indicator].append(figure)
-    return {
-        spec.code: compute_indicator(
-            spec,
-            by_indicator[spec.code],
-            populations,
-            {city: value for (code, city), value in allocations.items() if code == spec.code},
-            cities,
-            periods,
-        )
-        for spec in indicators
-    }
+    periods = sorted(periods)
+    computed = {}
+    for spec in indicators:
+        figures_of_indicator = by_indicator[spec.code]
+        shares = {city: value for (code, city), value in allocations.items() if code == spec.code}
+        version = data_version(spec, figures_of_indicator, populations, shares, cities, periods)
+        if current.get(spec.code) == version:
+            computed[spec.code] = version, None
+        else:
+            results = _compute(spec, figures_of_indicator, populations, shares, cities, periods)
+            computed[spec.code] = version, results
+    return computed
 
 
 def compute_indicator(
@@ -159,11 +166,15 @@ def compute_indicator(
     """(data version, results) of one indicator for the province and each city, every period."""
     periods = sorted(periods)
     version = data_version(spec, figures, populations, allocations, cities, periods)
+    return version, _compute(spec, figures, populations, allocations, cities, periods)
+
+
+def _compute(spec, figures, populations, allocations, cities, periods) -> list[Result]:
     with localcontext() as context:
         context.prec = 34
         if spec.reported_by_province:
-            return version, _province_only(spec, figures, periods)
-        return version, _city_reported(spec, figures, populations, allocations, cities, periods)
+            return _province_only(spec, figures, periods)
+        return _city_reported(spec, figures, populations, allocations, cities, periods)
 
 
 def data_version(spec, figures, populations, allocations, cities, periods) -> str:

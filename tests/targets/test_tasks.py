@@ -97,6 +97,13 @@ def _database_url_of_this_test() -> str:
     return f"postgres://{config['USER']}{password}@{host}:{config['PORT'] or 5432}/{config['NAME']}"
 
 
+def _wait_until_the_worker_answers(worker):
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        assert worker.poll() is None, "the worker stopped"
+        assert time.monotonic() < deadline, "the worker did not start"
+
+
 def _redis_answers() -> bool:
     try:
         return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
@@ -107,7 +114,7 @@ def _redis_answers() -> bool:
 def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, tmp_path):
     if not _redis_answers():
         pytest.skip(f"no Redis answers at {REDIS_URL}: start redis-server to run this test")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(REDIS_URL).delete("celery")  # tasks left over from an earlier run
     environment = {
         **os.environ,
         "DATABASE_URL": _database_url_of_this_test(),
@@ -115,7 +122,7 @@ def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, t
     }
     log = (tmp_path / "worker.log").open("w")
     command = [sys.executable, "-m", "celery", "-A", "ipplan", "worker", "--pool", "solo"]
-    command += ["--loglevel", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command += ["--loglevel", "info", "--without-gossip", "--without-mingle"]
     worker = subprocess.Popen(
         command,
         cwd=settings.BASE_DIR,
@@ -125,6 +132,7 @@ def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, t
     )
     try:
         broker(REDIS_URL)
+        _wait_until_the_worker_answers(worker)
         assert enqueue_recompute([stock.pk])
         deadline = time.monotonic() + 60
         while province_actual(stock) is None and time.monotonic() < deadline:
