@@ -9,6 +9,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
+from ipplan.celery import app as celery_app
 from targets.models import Progress
 from targets.tasks import enqueue_recompute, recompute_progress
 from tests.factories import IndicatorFactory, PeriodFactory, PrefectureFactory, approve
