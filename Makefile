@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 # Debian packages the tests need: gettext checks that every string is translated,
 # chromium runs the browser tests, and libatomic1 Playwright's bundled node driver;
 # npm fetches axe-core, the accessibility checker the browser tests inject into pages.
-TEST_PACKAGES := gettext chromium libatomic1 npm
+TEST_PACKAGES := gettext:xgettext chromium:chromium libatomic1 npm:npm
 AXE_CORE := axe-core@4.14.1
 
 .PHONY: run test messages
