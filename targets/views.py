@@ -276,6 +276,9 @@ def reopen(request, reporter, quarter):
     except WorkflowError as error:
         messages.error(request, str(error))
     else:
+        # What was approved stays published until approved again; a recompute costs nothing
+        # when it is unchanged and keeps the stored results honest if it was not.
+        enqueue_recompute()
         messages.success(request, _("Reopened: the reporter can change this quarter again."))
     return redirect("quarter_form", reporter=reporter, quarter=quarter)
 
