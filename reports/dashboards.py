@@ -174,8 +174,8 @@ def indicator_dashboard(request, code):
         )
         data, columns = _matrix(indicator, prefectures, periods, values)
         table = MatrixTable(data, extra_columns=columns)
-        tables.RequestConfig(request, paginate=False).configure(table)
         export = request.GET.get("_export")
+        tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
         if TableExport.is_valid_format(export):
             name = f"{indicator.code}-{period.as_quarter}.{export}"
             return TableExport(export, table).response(name)
