@@ -71,3 +71,10 @@ def test_a_few_typos_do_not_lock_anyone_out(client, city_officer):
         reverse("login"), {"username": "guangzhou", "password": "correct horse battery staple"}
     )
     assert "_auth_user_id" in client.session
+
+
+def test_every_page_carries_a_content_security_policy(client, leadership, plan):
+    client.force_login(leadership)
+    policy = client.get(reverse("plan"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-eval" not in policy
