@@ -1,18 +1,15 @@
-import os
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
-from ipplan.celery import app as celery_app
 from targets.models import Progress
 from targets.tasks import enqueue_recompute, recompute_progress
 from tests.factories import IndicatorFactory, PeriodFactory, PrefectureFactory, approve
+from tests.workers import start_worker
 
 # Committed transactions throughout: what happens after a commit is what these tests check.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,22 +86,6 @@ def test_with_the_broker_down_enqueue_says_so_and_the_next_sweep_repairs(stock, 
     assert province_actual(stock) == Decimal(42)
 
 
-def _database_url_of_this_test() -> str:
-    config = connection.settings_dict
-    if config["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{config['NAME']}"
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    host = config["HOST"] or "127.0.0.1"
-    return f"postgres://{config['USER']}{password}@{host}:{config['PORT'] or 5432}/{config['NAME']}"
-
-
-def _wait_until_the_worker_answers(worker):
-    deadline = time.monotonic() + 60
-    while not celery_app.control.ping(timeout=0.5):
-        assert worker.poll() is None, "the worker stopped"
-        assert time.monotonic() < deadline, "the worker did not start"
-
-
 def _redis_answers() -> bool:
     try:
         return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
@@ -116,24 +97,10 @@ def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, t
     if not _redis_answers():
         pytest.skip(f"no Redis answers at {REDIS_URL}: start redis-server to run this test")
     redis.Redis.from_url(REDIS_URL).delete("celery")  # tasks left over from an earlier run
-    environment = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_this_test(),
-        "CELERY_BROKER_URL": REDIS_URL,
-    }
-    log = (tmp_path / "worker.log").open("w")
-    command = [sys.executable, "-m", "celery", "-A", "ipplan", "worker", "--pool", "solo"]
-    command += ["--loglevel", "info", "--without-gossip", "--without-mingle"]
-    worker = subprocess.Popen(
-        command,
-        cwd=settings.BASE_DIR,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "worker.log"
+    broker(REDIS_URL)
+    worker = start_worker(REDIS_URL, log)
     try:
-        broker(REDIS_URL)
-        _wait_until_the_worker_answers(worker)
         assert enqueue_recompute([stock.pk])
         deadline = time.monotonic() + 60
         while province_actual(stock) is None and time.monotonic() < deadline:
@@ -141,5 +108,4 @@ def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, t
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        log.close()
-    assert province_actual(stock) == Decimal(42), (tmp_path / "worker.log").read_text()
+    assert province_actual(stock) == Decimal(42), log.read_text()
