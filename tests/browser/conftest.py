@@ -40,8 +40,10 @@ def browser(monkeypatch):
 def open_as(browser, live_server):
     """A logged-in page for a user, in its own browser context (its own cookies)."""
 
-    def open_as(user, password="correct horse battery staple"):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    def open_as(user, password="correct horse battery staple", bypass_csp=False):
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": 1366, "height": 768}, bypass_csp=bypass_csp
+        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         page.goto(f"{live_server.url}/accounts/login/")
