@@ -6,18 +6,17 @@ Every page reads stored progress rows (never recomputes) in a fixed number of qu
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-import django_filters
 import django_tables2 as tables
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tables2.export import TableExport
 
 from accounts.models import Role
 from reminders.notices import waiting_for
 from reports import charts
+from reports.tables import MatrixTable, PrefectureFilter
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
 from targets.templatetags.indicators import target_text
@@ -56,8 +55,8 @@ def _period(request) -> ReportingPeriod | None:
     )
 
 
-def _periods_until(period):
-    return [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+def _until(period, periods):
+    return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
 def _names(codes, prefectures) -> list[str]:
@@ -75,7 +74,7 @@ def overview(request):
         .order_by("indicator__display_order")
     )
     trends = defaultdict(list)
-    history = Progress.objects.filter(prefecture=None, period__in=_periods_until(period))
+    history = Progress.objects.filter(prefecture=None, period__in=_until(period, periods))
     for indicator_id, actual in history.order_by("period__year", "period__quarter").values_list(
         "indicator_id", "actual"
     ):
@@ -105,29 +104,6 @@ def overview(request):
     return render(request, "reports/overview.html", context)
 
 
-class PrefectureFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(
-        label=gettext_lazy("Prefecture name contains"), method="filter_name"
-    )
-
-    class Meta:
-        model = Prefecture
-        fields = ["name"]
-
-    def filter_name(self, queryset, name, value):
-        return queryset.filter(name_zh__icontains=value) | queryset.filter(name_en__icontains=value)
-
-
-class MatrixTable(tables.Table):
-    """Cities down, quarters across: the layout people keep in Excel."""
-
-    prefecture = tables.Column(verbose_name=gettext_lazy("Prefecture"))
-
-    class Meta:
-        template_name = "django_tables2/table.html"
-        attrs = {"class": "matrix-table"}
-
-
 def _matrix(indicator, prefectures, periods, values):
     columns = [(str(p.as_quarter), tables.Column(verbose_name=str(p.as_quarter))) for p in periods]
     places = Decimal(1).scaleb(-indicator.decimals)
@@ -146,7 +122,8 @@ def _matrix(indicator, prefectures, periods, values):
 def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     period = _period(request)
-    periods = _periods_until(period)
+    every_period = list(ReportingPeriod.objects.all())
+    periods = _until(period, every_period)
     province = list(
         Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
         .select_related("period")
@@ -157,7 +134,7 @@ def indicator_dashboard(request, code):
     context = {
         "indicator": indicator,
         "period": period,
-        "periods": list(ReportingPeriod.objects.all()),
+        "periods": every_period,
         "current": current,
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:

@@ -2,16 +2,15 @@
 
 from dataclasses import replace
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from targets.completeness import completeness_matrix, matrix_workbook
+from targets.forms import CsvImportForm, UploadForm
 from targets.imports import import_figures, read_csv
 from targets.models import Figure, Indicator, ReportingPeriod, Submission
 from targets.reporting import (
@@ -23,7 +22,6 @@ from targets.reporting import (
     save_quarter,
 )
 from targets.spreadsheets import (
-    MAX_UPLOAD_BYTES,
     UnreadableSheet,
     quarter_workbook,
     read_quarter_workbook,
@@ -33,19 +31,7 @@ from targets.views import approved_entries_before, period_or_404, reporter_or_40
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
-            )
-        return upload.read()
-
-
-def _quarter_sheet(reporter, prefecture, period):
+def _quarter_sheet(prefecture, period):
     submission = Submission.objects.filter(prefecture=prefecture, period=period).first()
     indicators = list(Indicator.objects.reported_by(prefecture))
     figures = {f.indicator_id: f for f in Figure.objects.filter(submission=submission)}
@@ -55,7 +41,7 @@ def _quarter_sheet(reporter, prefecture, period):
 def quarter_workbook_download(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter)
     period = period_or_404(quarter)
-    indicators, figures = _quarter_sheet(reporter, prefecture, period)[1:]
+    indicators, figures = _quarter_sheet(prefecture, period)[1:]
     content = quarter_workbook(
         reporter=reporter,
         reporter_name=prefecture.name if prefecture else _("Province"),
@@ -76,7 +62,7 @@ def _session_key(reporter, quarter):
 def quarter_upload(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter, to_enter=True)
     period = period_or_404(quarter)
-    submission, indicators, figures = _quarter_sheet(reporter, prefecture, period)
+    submission, indicators, figures = _quarter_sheet(prefecture, period)
     form = UploadForm(request.POST or None, request.FILES or None)
     preview = upload = None
     if request.method == "POST" and form.is_valid():
@@ -134,12 +120,6 @@ def quarter_upload_confirm(request, reporter, quarter):
         _("Saved from Excel as draft: %(count)s figures changed.") % {"count": len(revisions)},
     )
     return redirect("quarter_form", reporter=reporter, quarter=quarter)
-
-
-class CsvImportForm(UploadForm):
-    approve = forms.BooleanField(
-        label=gettext_lazy("Approve the quarters it touches"), required=False
-    )
 
 
 CSV_SESSION_KEY = "csv-import"

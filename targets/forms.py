@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from targets.formatting import plain_number
-from targets.models import Indicator
+from targets.models import Indicator, ReportingPeriod
 from targets.periods import Quarter
 from targets.reporting import Entry
 from targets.validation import (
+    MAX_UPLOAD_BYTES,
     entry_errors,
     entry_warnings,
     is_yes_no,
@@ -177,3 +178,32 @@ class QuarterForm(forms.Form):
                 )
             self.entries[row.indicator] = entry
         return cleaned
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["is_open", "due_date"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
+            )
+        return upload.read()
+
+
+class CsvImportForm(UploadForm):
+    approve = forms.BooleanField(
+        label=gettext_lazy("Approve the quarters it touches"), required=False
+    )

@@ -19,9 +19,14 @@ from targets.formatting import plain_number
 from targets.forms import what_to_enter
 from targets.reporting import Entry
 from targets.templatetags.indicators import target_text
-from targets.validation import entry_errors, is_yes_no, needs_denominator, parse_amount
+from targets.validation import (
+    MAX_UPLOAD_BYTES,
+    entry_errors,
+    is_yes_no,
+    needs_denominator,
+    parse_amount,
+)
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # A real filled sheet unpacks to well under a megabyte; more is a zip bomb or not ours.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 FIRST_ROW = 5

@@ -20,6 +20,8 @@ COUNTING_UNITS = {"家", "个", "件", "人", "家次", "个地市", "名"}
 UPPER_BOUNDS = {"亿元": Decimal(100_000), "名": Decimal(100)}
 DEFAULT_UPPER_BOUND = Decimal(10_000_000)
 SUSPICIOUS_GROWTH = 3
+# An uploaded sheet or CSV file; a filled template is a few dozen kilobytes.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def entered_decimals(indicator: Indicator) -> int:

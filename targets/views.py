@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from reminders.notices import waiting_for
 from targets.access import is_reviewer, may_enter, may_view
 from targets.converters import PROVINCE
-from targets.forms import QuarterForm
+from targets.forms import PeriodForm, QuarterForm, ReviewForm
 from targets.models import (
     Figure,
     FigureRevision,
@@ -211,10 +210,6 @@ def review_queue(request):
     return render(request, "targets/review_queue.html", {"waiting": waiting})
 
 
-class ReviewForm(forms.Form):
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 def review(request, reporter, quarter):
     require_reviewer(request.user)
     prefecture = reporter_or_403(request.user, reporter)
@@ -281,13 +276,6 @@ def reopen(request, reporter, quarter):
         enqueue_recompute()
         messages.success(request, _("Reopened: the reporter can change this quarter again."))
     return redirect("quarter_form", reporter=reporter, quarter=quarter)
-
-
-class PeriodForm(forms.ModelForm):
-    class Meta:
-        model = ReportingPeriod
-        fields = ["is_open", "due_date"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
 
 
 def periods(request):
