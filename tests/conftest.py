@@ -1,12 +1,17 @@
+import io
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 
 from accounts.models import Role
 from ipplan.celery import app as celery_app
 from targets.models import Prefecture
+from targets.recompute import recompute_progress
 from targets.seeding import seed_plan, seed_prefectures
 from tests.factories import UserFactory
+from tests.workers import start_redis
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +33,15 @@ def plan(db):
     """The 2018 plan, its indicators and periods, and the 21 cities, as `seed_plan` loads them."""
     seed_prefectures()
     seed_plan()
+
+
+@pytest.fixture
+def demo(plan, settings):
+    """The demo users and figures, as `make run` loads them, with progress computed."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    recompute_progress()  # load_demo's own waits for a commit, which a test may never make
 
 
 @pytest.fixture
@@ -79,7 +93,21 @@ def broker():
     celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True)
 
 
+@pytest.fixture
+def own_redis():
+    """A Redis of the test's own, on a spare port: its URL."""
+    started = start_redis()
+    if started is None:
+        pytest.skip("redis-server is not installed (CI has it)")
+    server, url = started
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
 def _forget_connections():
-    # Celery keeps its producer pool across a change of broker_url unless told otherwise.
-    celery_app.close()
+    # Celery keeps its connection pools across a change of broker_url unless told otherwise.
+    # (Not app.close(): that also unregisters the app, and shared tasks imported afterwards
+    # would then never reach it.)
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None

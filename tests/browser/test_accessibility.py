@@ -4,13 +4,11 @@ With IPPLAN_SCREENSHOTS set to a folder, the test also saves the pages there as 
 them (`IPPLAN_SCREENSHOTS=docs make test`).
 """
 
-import io
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 AXE = settings.BASE_DIR / ".cache" / "axe.min.js"
 PAGES = {
@@ -18,13 +16,6 @@ PAGES = {
     "indicator": "/dashboard/indicators/key_protected_enterprises/?quarter=2022Q3",
     "prefecture": "/dashboard/prefectures/440100/?quarter=2022Q3",
 }
-
-
-@pytest.fixture
-def demo(plan, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
 
 
 def test_the_dashboards_pass_an_accessibility_scan(open_as, live_server, demo):

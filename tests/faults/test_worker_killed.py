@@ -11,7 +11,7 @@ import pytest
 from targets.models import Figure, Indicator, Prefecture, Progress, ReportingPeriod, Submission
 from targets.tasks import enqueue_recompute
 from tests.factories import IndicatorFactory, PlanFactory
-from tests.workers import start_redis, start_worker
+from tests.workers import start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CITIES, QUARTERS, INDICATORS = 150, 20, 8
@@ -49,17 +49,6 @@ def many_figures():
         batch_size=5000,
     )
     return indicators, periods
-
-
-@pytest.fixture
-def own_redis():
-    started = start_redis()
-    if started is None:
-        pytest.skip("redis-server is not installed (CI has it)")
-    server, url = started
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def wait_for(condition, seconds=120):
