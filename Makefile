@@ -1,10 +1,14 @@
 # A newcomer needs two commands: `make run` and `make test` (see README.md).
 VENV := .venv
 PYTHON := $(VENV)/bin/python
+# Debian packages the site needs: Pango and HarfBuzz's subsetter, which WeasyPrint loads to
+# lay out the PDF summary and to embed only the glyphs it uses.
+SITE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # Debian packages the tests need: gettext checks that every string is translated,
 # chromium runs the browser tests, and libatomic1 Playwright's bundled node driver;
-# npm fetches axe-core, the accessibility checker the browser tests inject into pages.
-TEST_PACKAGES := gettext:xgettext chromium:chromium libatomic1 npm:npm
+# npm fetches axe-core, the accessibility checker the browser tests inject into pages;
+# poppler-utils reads the PDF summaries back (pdftotext, pdffonts, pdftoppm).
+TEST_PACKAGES := gettext:xgettext chromium:chromium libatomic1 npm:npm poppler-utils:pdftotext
 AXE_CORE := axe-core@4.14.1
 
 .PHONY: run test messages
@@ -21,6 +25,7 @@ $(VENV)/dev-installed: $(VENV)/site-installed requirements-dev.txt
 # The embedded default: SQLite, Celery tasks in-process, demo users and demo figures.
 run: export DEBUG = true
 run: $(VENV)/site-installed
+	bin/system-packages $(SITE_PACKAGES)
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_plan
 	$(PYTHON) manage.py load_demo
@@ -28,7 +33,7 @@ run: $(VENV)/site-installed
 
 test: export SECRET_KEY ?= insecure-key-for-tests-only
 test: $(VENV)/dev-installed
-	bin/system-packages $(TEST_PACKAGES)
+	bin/system-packages $(SITE_PACKAGES) $(TEST_PACKAGES)
 	$(MAKE) --no-print-directory .cache/axe.min.js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -10,6 +10,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from ipplan.env import env_bool, env_database, env_int, env_list
 
@@ -123,6 +124,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The PDF font (20 MB) is read from disk by WeasyPrint, never sent to a browser: compressing
+# it would only slow collectstatic down.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]
 
 # Without a broker the embedded default runs every task in-process, so it needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -136,6 +140,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # failure and the periodic sweep below repairs what was not sent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 PROGRESS_SWEEP_SECONDS = env_int("PROGRESS_SWEEP_SECONDS", 3600)
+# A PDF summary made within this many seconds is served by the request that asked for it; a
+# slower one gets a page that offers the file once the worker has made it.
+PDF_SUMMARY_WAIT_SECONDS = env_int("PDF_SUMMARY_WAIT_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-progress": {
         "task": "targets.tasks.recompute_progress",

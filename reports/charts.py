@@ -7,6 +7,8 @@ series. Labels are translated here, so the charts speak the user's language.
 from django.utils.translation import gettext as _
 
 from reports.geography import TILE_GRID
+from reports.templatetags.dashboards import amount
+from targets.templatetags.indicators import target_text
 
 STATUS_COLOURS = {
     "achieved": "#047857",
@@ -34,10 +36,10 @@ def _layout(title, unit, **extra):
     }
 
 
-def province_series(indicator, rows, target_label):
-    """The province's actual by quarter against the target, the straight-line path to it and
-    the projection (dashed), with the target quarter marked. `rows`: province progress by
-    quarter, oldest first."""
+def progress_series(indicator, rows, target, target_label, title):
+    """One scope's actual by quarter against its target (the plan's for the province, the
+    allocation for a city), the straight-line path to it and the projection (dashed), with
+    the target quarter marked. `rows`: the scope's progress by quarter, oldest first."""
     quarters = [str(row.period.as_quarter) for row in rows]
     unit = indicator.unit
     traces = [
@@ -51,7 +53,7 @@ def province_series(indicator, rows, target_label):
             "hovertemplate": "%{x}: %{y} " + unit + "<extra>" + _("actual") + "</extra>",
         }
     ]
-    if indicator.target_value is not None:
+    if target is not None:
         target_quarter = str(indicator.target_period)
         expected = [(q, number(row.expected)) for q, row in zip(quarters, rows, strict=True)]
         expected = [(q, value) for q, value in expected if value is not None]
@@ -61,7 +63,7 @@ def province_series(indicator, rows, target_label):
                 "mode": "lines",
                 "name": _("path to the target"),
                 "x": [q for q, _v in expected] + [target_quarter],
-                "y": [v for _q, v in expected] + [number(indicator.target_value)],
+                "y": [v for _q, v in expected] + [number(target)],
                 "line": {"color": "#6b7280", "width": 2},
                 "hovertemplate": "%{x}: %{y} " + unit + "<extra>" + _("expected") + "</extra>",
             }
@@ -89,15 +91,29 @@ def province_series(indicator, rows, target_label):
                 "mode": "markers+text",
                 "name": target_label,
                 "x": [target_quarter],
-                "y": [number(indicator.target_value)],
+                "y": [number(target)],
                 "marker": {"symbol": "star", "size": 16, "color": "#a4161a"},
                 "text": [target_label],
                 "textposition": "top left",
                 "hovertemplate": "%{x}: %{y} " + unit + "<extra>" + _("target") + "</extra>",
             }
         )
-    title = _("%(indicator)s: province against the target") % {"indicator": indicator.name}
     return {"data": traces, "layout": _layout(title, unit, xaxis={"type": "category"})}
+
+
+def province_series(indicator, rows):
+    title = _("%(indicator)s: province against the target") % {"indicator": indicator.name}
+    return progress_series(indicator, rows, indicator.target_value, target_text(indicator), title)
+
+
+def city_series(indicator, prefecture, rows, allocation):
+    """A city's own line, against its allocated target where it has one."""
+    names = {"indicator": indicator.name, "city": prefecture.name}
+    if allocation is None:
+        title = _("%(indicator)s: %(city)s by quarter") % names
+        return progress_series(indicator, rows, None, "", title)
+    title = _("%(indicator)s: %(city)s against its allocation") % names
+    return progress_series(indicator, rows, allocation, amount(allocation, indicator), title)
 
 
 def prefecture_bars(indicator, rows, allocations):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2.export import TableExport
@@ -17,9 +18,9 @@ from accounts.models import Role
 from reminders.notices import waiting_for
 from reports import charts
 from reports.tables import MatrixTable, PrefectureFilter
+from targets.access import may_view
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
-from targets.templatetags.indicators import target_text
 
 Status = Progress.Status
 STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NO_DATA]
@@ -35,7 +36,7 @@ def landing(request):
     return redirect("plan")
 
 
-def _period(request) -> ReportingPeriod | None:
+def chosen_period(request) -> ReportingPeriod | None:
     """The quarter asked for, or the latest one with approved data."""
     if text := request.GET.get("quarter"):
         try:
@@ -65,7 +66,7 @@ def _names(codes, prefectures) -> list[str]:
 
 
 def overview(request):
-    period = _period(request)
+    period = chosen_period(request)
     periods = list(ReportingPeriod.objects.all())
     prefectures = list(Prefecture.objects.all())
     rows = list(
@@ -100,8 +101,14 @@ def overview(request):
         "kinds": Indicator.Kind.choices,
         "statuses": Status.choices,
         "waiting": waiting_for(request.user, timezone.localdate()),
+        "summary_url": _summary_url(request.user, "province_summary"),
     }
     return render(request, "reports/overview.html", context)
+
+
+def _summary_url(user, name, prefecture=None, **kwargs) -> str | None:
+    """Where to download this page's PDF summary, for those who may."""
+    return reverse(name, kwargs=kwargs) if may_view(user, prefecture) else None
 
 
 def _matrix(indicator, prefectures, periods, values):
@@ -121,7 +128,7 @@ def _matrix(indicator, prefectures, periods, values):
 
 def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
-    period = _period(request)
+    period = chosen_period(request)
     every_period = list(ReportingPeriod.objects.all())
     periods = _until(period, every_period)
     province = list(
@@ -130,12 +137,13 @@ def indicator_dashboard(request, code):
         .order_by("period__year", "period__quarter")
     )
     current = next((row for row in province if row.period_id == period.pk), None)
-    figures = {"series": charts.province_series(indicator, province, target_text(indicator))}
+    figures = {"series": charts.province_series(indicator, province)}
     context = {
         "indicator": indicator,
         "period": period,
         "periods": every_period,
         "current": current,
+        "summary_url": _summary_url(request.user, "indicator_summary", code=indicator.code),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
         filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
@@ -179,7 +187,7 @@ def _coverage_cells(rows):
 
 def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
-    period = _period(request)
+    period = chosen_period(request)
     rows = list(
         Progress.objects.filter(prefecture=prefecture, period=period)
         .select_related("indicator")
@@ -199,12 +207,15 @@ def prefecture_dashboard(request, code):
             (row, province.get(row.indicator_id), allocations.get(row.indicator_id)) for row in rows
         ],
         "waiting": waiting_for(request.user, timezone.localdate()),
+        "summary_url": _summary_url(
+            request.user, "prefecture_summary", prefecture, code=prefecture.code
+        ),
     }
     return render(request, "reports/prefecture.html", context)
 
 
 def map_dashboard(request):
-    period = _period(request)
+    period = chosen_period(request)
     indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
     indicator = next(
         (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]

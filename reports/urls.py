@@ -7,6 +7,17 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("dashboard/", dashboards.overview, name="overview"),
     path("dashboard/map/", dashboards.map_dashboard, name="map"),
+    path("dashboard/summary/", views.province_summary, name="province_summary"),
+    path(
+        "dashboard/indicators/<slug:code>/summary/",
+        views.indicator_summary,
+        name="indicator_summary",
+    ),
+    path(
+        "dashboard/prefectures/<str:code>/summary/",
+        views.prefecture_summary,
+        name="prefecture_summary",
+    ),
     path(
         "dashboard/indicators/<slug:code>/",
         dashboards.indicator_dashboard,

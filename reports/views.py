@@ -1,11 +1,19 @@
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from reports import summaries
+from reports.dashboards import chosen_period
+from reports.models import Summary
 from reports.progress import progress_records
+from reports.summaries import Scope
+from reports.tasks import enqueue_summary
 from targets import progress
-from targets.models import Indicator, ReportingPeriod
+from targets.access import may_view
+from targets.models import Indicator, Prefecture, ReportingPeriod
 from targets.periods import Quarter
 
 
@@ -38,3 +46,44 @@ def methodology(request):
             "trend_min_points": progress.TREND_MIN_POINTS,
         },
     )
+
+
+@require_GET
+def province_summary(request):
+    return _summary(request, Scope())
+
+
+@require_GET
+def indicator_summary(request, code):
+    return _summary(request, Scope(indicator=get_object_or_404(Indicator, code=code)))
+
+
+@require_GET
+def prefecture_summary(request, code):
+    return _summary(request, Scope(prefecture=get_object_or_404(Prefecture, code=code)))
+
+
+def _summary(request, scope: Scope):
+    """The PDF itself when it is stored or made within a moment; otherwise a page that
+    offers it once ready. `?check=1` answers with the state alone, for that page."""
+    if not may_view(request.user, scope.prefecture):
+        raise PermissionDenied
+    period = chosen_period(request)
+    summary, wanted = summaries.find_or_request(
+        scope, period, request.user, retry="retry" in request.GET
+    )
+    if wanted:
+        enqueue_summary(summary)
+    if "check" in request.GET:
+        summary.refresh_from_db(fields=["state"])
+        return JsonResponse({"state": summary.state})
+    summaries.wait_for(summary)
+    if summary.state == Summary.State.READY:
+        summary.refresh_from_db(fields=["pdf"])
+        name = _("Progress summary") + f"-{scope.name}-{period.as_quarter}.pdf"
+        response = HttpResponse(bytes(summary.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+    context = {"summary": summary, "scope": scope, "period": period}
+    failed = summary.state == Summary.State.FAILED
+    return render(request, "reports/summary_preparing.html", context, status=500 if failed else 202)

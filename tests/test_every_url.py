@@ -28,6 +28,7 @@ EVERYONE = statuses(LOGIN, 200, 200, 200, 200, 200)
 OWN_CITY_VIEW = statuses(LOGIN, 200, 403, 200, 200, 200)
 OWN_CITY_ENTRY = statuses(LOGIN, 200, 403, 403, 403, 403)
 REVIEWERS = statuses(LOGIN, 403, 403, 403, 200, 200)
+PROVINCE_READERS = statuses(LOGIN, 403, 403, 200, 200, 200)
 POST_ONLY = statuses(LOGIN, 405, 405, 405, 405, 405)
 PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 
@@ -40,6 +41,9 @@ RULES = {
     "map": ({}, EVERYONE),
     "indicator_dashboard": ({"code": "patent_agents"}, EVERYONE),
     "prefecture_dashboard": ({"code": "440100"}, EVERYONE),
+    "province_summary": ({}, PROVINCE_READERS),
+    "indicator_summary": ({"code": "patent_agents"}, PROVINCE_READERS),
+    "prefecture_summary": ({"code": "440100"}, OWN_CITY_VIEW),
     "login": ({}, PUBLIC),
     "logout": ({}, POST_ONLY),
     "password_change": ({}, EVERYONE),

@@ -1,0 +1,314 @@
+"""The PDF summary leadership reads on paper: what it holds, when it must be made again, and
+the making itself (an HTML template laid out by WeasyPrint, charts drawn by matplotlib).
+
+A summary covers a scope: the whole plan for the province, one indicator, or one city. It is
+made once per scope, quarter, language and data version (`data_version`) and served from the
+database after that, until an approval, a recompute or a submission changes what it says.
+"""
+
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reports import chart_svg, charts
+from reports.models import Summary
+from reports.templatetags.dashboards import amount
+from targets import progress
+from targets.completeness import NOT_STARTED, is_late, state_label
+from targets.context_processors import demo_data_exists
+from targets.models import (
+    Indicator,
+    Plan,
+    Prefecture,
+    Progress,
+    ReportingPeriod,
+    Submission,
+    TargetAllocation,
+)
+from targets.templatetags.indicators import target_text
+
+# Bump when the template or the content changes, so that stored summaries are made again.
+LAYOUT_VERSION = "1"
+POLL_SECONDS = 0.2
+# A request this old with no PDF is taken as lost (a worker killed, a message dropped).
+GIVE_UP_AFTER = timedelta(minutes=10)
+Status = Progress.Status
+STATUS_ORDER = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole plan for the province (neither set), one indicator, or one city."""
+
+    indicator: Indicator | None = None
+    prefecture: Prefecture | None = None
+
+    @property
+    def key(self) -> str:
+        if self.indicator:
+            return f"indicator:{self.indicator.code}"
+        if self.prefecture:
+            return f"prefecture:{self.prefecture.code}"
+        return "province"
+
+    @classmethod
+    def from_key(cls, key: str) -> "Scope":
+        kind, _sep, code = key.partition(":")
+        if kind == "indicator":
+            return cls(indicator=Indicator.objects.get(code=code))
+        if kind == "prefecture":
+            return cls(prefecture=Prefecture.objects.get(code=code))
+        return cls()
+
+    @property
+    def name(self) -> str:
+        if self.indicator:
+            return self.indicator.name
+        if self.prefecture:
+            return self.prefecture.name
+        return _("Guangdong province")
+
+    def indicators(self) -> list[Indicator]:
+        if self.indicator:
+            return [self.indicator]
+        indicators = Indicator.objects.select_related("plan").order_by("plan", "display_order")
+        if self.prefecture:
+            indicators = indicators.filter(reported_by=Indicator.ReportedBy.CITIES)
+        return list(indicators)
+
+
+def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
+    """What the summary says depends on: the engine's results (whose own versions cover the
+    approved figures, populations, targets and rules), the submissions it lists as missing
+    or late and which due dates have passed, the demo flag, and the names it prints."""
+    progress_rows = Progress.objects.order_by()
+    quarters = _overdue_quarters(scope, period)
+    submissions = Submission.objects.filter(period__in=quarters, prefecture__isnull=False)
+    if scope.prefecture:
+        submissions = submissions.filter(prefecture=scope.prefecture)
+    parts = [
+        LAYOUT_VERSION,
+        scope.key,
+        str(period.as_quarter),
+        sorted(progress_rows.values_list("data_version", flat=True).distinct()),
+        str(progress_rows.aggregate(latest=Max("computed_at"))["latest"]),
+        [
+            (prefecture, quarter, status, str(submitted_at))
+            for prefecture, quarter, status, submitted_at in submissions.order_by(
+                "period", "prefecture"
+            ).values_list("prefecture", "period", "status", "submitted_at")
+        ],
+        [bool(q.due_date and today > q.due_date) for q in quarters],
+        demo_data_exists(),
+        list(Plan.objects.order_by("pk").values_list("title_zh", "title_en", "document_number")),
+        list(Indicator.objects.order_by("pk").values_list("name_zh", "name_en", "unit_zh")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _overdue_quarters(scope, period) -> list[ReportingPeriod]:
+    """The quarters whose submissions the summary checks: a city's every quarter up to this
+    one, or this one for the province."""
+    if not scope.prefecture:
+        return [period]
+    return [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+
+
+def content(scope: Scope, period: ReportingPeriod, today) -> dict:
+    """Everything the template prints, in the active language."""
+    indicators = scope.indicators()
+    periods = [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+    history = defaultdict(list)
+    for row in (
+        Progress.objects.filter(
+            indicator__in=indicators, prefecture=scope.prefecture, period__in=periods
+        )
+        .select_related("period")
+        .order_by("period__year", "period__quarter")
+    ):
+        history[row.indicator_id].append(row)
+    allocations = {
+        (indicator_id, prefecture_id): value
+        for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
+            indicator__in=indicators
+        ).values_list("indicator", "prefecture", "value")
+    }
+    rows, figures = [], []
+    for indicator in indicators:
+        series = history[indicator.pk]
+        current = next((row for row in series if row.period_id == period.pk), None)
+        if scope.prefecture:
+            allocation = allocations.get((indicator.pk, scope.prefecture.pk))
+            target = "—" if allocation is None else amount(allocation, indicator)
+            figure = charts.city_series(indicator, scope.prefecture, series, allocation)
+        else:
+            target = target_text(indicator)
+            figure = charts.province_series(indicator, series)
+        rows.append((indicator, current, target))
+        figures.append((indicator, chart_svg.svg(figure)))
+    statuses = [current.status for _i, current, _t in rows if current]
+    return {
+        "plan": Plan.objects.order_by("start_date").first(),
+        "scope": scope,
+        "period": period,
+        "made_at": timezone.localtime(),
+        "demo": demo_data_exists(),
+        "counts": [(s, Status(s).label, statuses.count(s)) for s in STATUS_ORDER],
+        "rows": rows,
+        "figures": figures,
+        "rankings": _rankings(indicators, period, allocations),
+        "unallocated": [
+            indicator
+            for indicator in indicators
+            if indicator.reported_by == Indicator.ReportedBy.CITIES
+            and not any(key[0] == indicator.pk for key in allocations)
+        ],
+        "overdue": _overdue(scope, period, today),
+        "at_risk_percent": int(progress.AT_RISK_BAND * 100),
+        "trend_quarters": progress.TREND_QUARTERS,
+        "trend_min_points": progress.TREND_MIN_POINTS,
+    }
+
+
+def _rankings(indicators, period, allocations):
+    """For each indicator with city targets: the cities, largest gap to their target first."""
+    allocated = [i for i in indicators if any(key[0] == i.pk for key in allocations)]
+    by_indicator = defaultdict(list)
+    for row in Progress.objects.filter(
+        indicator__in=allocated, period=period, prefecture__isnull=False
+    ).select_related("prefecture"):
+        by_indicator[row.indicator_id].append(row)
+    rankings = []
+    for indicator in allocated:
+        ranked = sorted(
+            by_indicator[indicator.pk],
+            key=lambda row: (row.gap is None, -(row.gap or 0), row.prefecture.display_order),
+        )
+        rankings.append(
+            (
+                indicator,
+                [(row, allocations.get((indicator.pk, row.prefecture_id))) for row in ranked],
+            )
+        )
+    return rankings
+
+
+def _overdue(scope, period, today):
+    """Submissions missing, waiting or late: every city's for this quarter, or one city's for
+    every quarter up to this one. Rows: (city, quarter, state label, late, submitted on)."""
+    quarters = _overdue_quarters(scope, period)
+    places = [scope.prefecture] if scope.prefecture else list(Prefecture.objects.all())
+    submissions = {
+        (s.prefecture_id, s.period_id): s
+        for s in Submission.objects.filter(prefecture__in=places, period__in=quarters)
+    }
+    overdue = []
+    for quarter in quarters:
+        for place in places:
+            submission = submissions.get((place.pk, quarter.pk))
+            state = submission.status if submission else NOT_STARTED
+            late = is_late(submission, quarter, today)
+            if state != Submission.Status.APPROVED or late:
+                submitted = submission and submission.submitted_at
+                submitted_on = submitted and timezone.localdate(submitted)
+                overdue.append((place, quarter, state_label(state), late, submitted_on))
+    return overdue
+
+
+def font_faces() -> list[tuple[str, str]]:
+    """(weight, file URI) of the embedded font, for @font-face."""
+    return [
+        (weight, Path(chart_svg.font_path(name)).as_uri())
+        for weight, name in zip(["normal", "bold"], chart_svg.FONT_FILES, strict=True)
+    ]
+
+
+def render_pdf(scope: Scope, period: ReportingPeriod, today) -> tuple[bytes, int]:
+    """The PDF in the active language, and its number of pages."""
+    document = render_document(scope, period, today)
+    return document.write_pdf(), len(document.pages)
+
+
+def render_document(scope: Scope, period: ReportingPeriod, today) -> weasyprint.Document:
+    """The summary laid out in pages."""
+    context = content(scope, period, today) | {
+        "font_family": chart_svg.FONT_FAMILY,
+        "font_faces": font_faces(),
+        "language": translation.get_language(),
+        "page_of": _page_of(),
+    }
+    html = render_to_string("reports/summary.html", context)
+    return weasyprint.HTML(string=html).render()
+
+
+def _page_of() -> str:
+    """“Page 3 of 9” as a CSS content value, the numbers filled in by the page counters."""
+    text = _("Page %(page)s of %(pages)s") % {
+        "page": '" counter(page) "',
+        "pages": '" counter(pages) "',
+    }
+    return f'"{text}"'
+
+
+def find_or_request(scope, period, user, *, retry=False) -> tuple[Summary, bool]:
+    """The stored summary of the data as it stands (its PDF not loaded), and whether it
+    must be made now: it is new, was lost on the way, or failed and `retry` is asked."""
+    version = data_version(scope, period, timezone.localdate())
+    summary, created = Summary.objects.defer("pdf").get_or_create(
+        scope=scope.key,
+        period=period,
+        language=translation.get_language(),
+        data_version=version,
+        defaults={"requested_by": user},
+    )
+    lost = (
+        summary.state == Summary.State.PREPARING
+        and summary.requested_at < timezone.now() - GIVE_UP_AFTER
+    )
+    failed = retry and summary.state == Summary.State.FAILED
+    if not (lost or failed):
+        return summary, created
+    summary.state, summary.requested_at, summary.requested_by = (
+        Summary.State.PREPARING,
+        timezone.now(),
+        user,
+    )
+    summary.save(update_fields=["state", "requested_at", "requested_by"])
+    return summary, True
+
+
+def wait_for(summary: Summary) -> Summary:
+    """Gives the worker a moment (PDF_SUMMARY_WAIT_SECONDS) to make the summary."""
+    deadline = time.monotonic() + settings.PDF_SUMMARY_WAIT_SECONDS
+    while summary.state == Summary.State.PREPARING and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        summary.refresh_from_db(fields=["state"])
+    return summary
+
+
+def make(summary: Summary) -> Summary:
+    """Makes the PDF of a requested summary and stores it; versions of the same summary
+    requested before it are dropped."""
+    started = time.perf_counter()
+    with translation.override(summary.language):
+        scope = Scope.from_key(summary.scope)
+        pdf, pages = render_pdf(scope, summary.period, timezone.localdate())
+    summary.pdf, summary.pages = pdf, pages
+    summary.state = Summary.State.READY
+    summary.seconds = time.perf_counter() - started
+    summary.finished_at = timezone.now()
+    summary.save(update_fields=["pdf", "pages", "state", "seconds", "finished_at"])
+    Summary.objects.filter(
+        scope=summary.scope, period=summary.period, language=summary.language
+    ).filter(pk__lt=summary.pk).delete()
+    return summary

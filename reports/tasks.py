@@ -1,0 +1,36 @@
+"""Celery task that makes PDF summaries; `reports.summaries` does the work."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from reports import summaries
+from reports.models import Summary
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def make_summary(summary_id: int) -> None:
+    summary = Summary.objects.filter(pk=summary_id, state=Summary.State.PREPARING).first()
+    if summary is None:  # made meanwhile, or superseded by a newer version
+        return
+    try:
+        summaries.make(summary)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("PDF summary %s could not be made", summary_id)
+        Summary.objects.filter(pk=summary_id).update(state=Summary.State.FAILED)
+
+
+def enqueue_summary(summary: Summary) -> None:
+    """Sends the summary to a worker; with the broker out of reach, makes it here, slowly
+    rather than not at all."""
+    try:
+        make_summary.apply_async(args=[summary.pk], retry=False)
+    except (BrokerError, OSError):
+        logger.warning("PDF summary made in the web process: broker unreachable", exc_info=True)
+        make_summary(summary.pk)
