@@ -2,7 +2,6 @@ import time
 from decimal import Decimal
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import transaction
 
@@ -14,7 +13,6 @@ from tests.workers import start_worker
 # Committed transactions throughout: what happens after a commit is what these tests check.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 CLOSED_PORT_URL = "redis://127.0.0.1:1/5"
 
 
@@ -86,20 +84,10 @@ def test_with_the_broker_down_enqueue_says_so_and_the_next_sweep_repairs(stock, 
     assert province_actual(stock) == Decimal(42)
 
 
-def _redis_answers() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, tmp_path):
-    if not _redis_answers():
-        pytest.skip(f"no Redis answers at {REDIS_URL}: start redis-server to run this test")
-    redis.Redis.from_url(REDIS_URL).delete("celery")  # tasks left over from an earlier run
+def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, own_redis, tmp_path):
     log = tmp_path / "worker.log"
-    broker(REDIS_URL)
-    worker = start_worker(REDIS_URL, log)
+    broker(own_redis)
+    worker = start_worker(own_redis, log)
     try:
         assert enqueue_recompute([stock.pk])
         deadline = time.monotonic() + 60
