@@ -111,7 +111,10 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
         [bool(q.due_date and today > q.due_date) for q in quarters],
         demo_data_exists(),
         list(Plan.objects.order_by("pk").values_list("title_zh", "title_en", "document_number")),
-        list(Indicator.objects.order_by("pk").values_list("name_zh", "name_en", "unit_zh")),
+        list(
+            Indicator.objects.order_by("pk").values_list("name_zh", "name_en", "unit_zh", "unit_en")
+        ),
+        list(Prefecture.objects.order_by("pk").values_list("name_zh", "name_en")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
