@@ -56,7 +56,8 @@ def chosen_period(request) -> ReportingPeriod | None:
     )
 
 
-def _until(period, periods):
+def periods_until(period, periods):
+    """The quarters up to and including `period`, from a list already loaded."""
     return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
@@ -75,7 +76,7 @@ def overview(request):
         .order_by("indicator__display_order")
     )
     trends = defaultdict(list)
-    history = Progress.objects.filter(prefecture=None, period__in=_until(period, periods))
+    history = Progress.objects.filter(prefecture=None, period__in=periods_until(period, periods))
     for indicator_id, actual in history.order_by("period__year", "period__quarter").values_list(
         "indicator_id", "actual"
     ):
@@ -130,7 +131,7 @@ def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     period = chosen_period(request)
     every_period = list(ReportingPeriod.objects.all())
-    periods = _until(period, every_period)
+    periods = periods_until(period, every_period)
     province = list(
         Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
         .select_related("period")

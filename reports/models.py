@@ -5,14 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from targets.models import ReportingPeriod
 
 
+class SummaryState(models.TextChoices):
+    PREPARING = "preparing", _("being prepared")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
 class Summary(models.Model):
     """A PDF summary, made once for a scope, quarter, language and data version and served
     again until the data changes (`reports.summaries`)."""
 
-    class State(models.TextChoices):
-        PREPARING = "preparing", _("being prepared")
-        READY = "ready", _("ready")
-        FAILED = "failed", _("failed")
+    State = SummaryState
 
     scope = models.CharField(
         _("scope"), max_length=80, help_text=_("province, indicator:<code> or prefecture:<code>")
@@ -22,7 +25,9 @@ class Summary(models.Model):
     )
     language = models.CharField(_("language"), max_length=10)
     data_version = models.CharField(_("data version"), max_length=64)
-    state = models.CharField(_("state"), max_length=9, choices=State, default=State.PREPARING)
+    state = models.CharField(
+        _("state"), max_length=9, choices=SummaryState, default=SummaryState.PREPARING
+    )
     pdf = models.BinaryField(_("PDF"), null=True, editable=False)
     pages = models.PositiveSmallIntegerField(_("pages"), null=True)
     seconds = models.FloatField(_("seconds to make"), null=True)
@@ -45,7 +50,7 @@ class Summary(models.Model):
                 name="one_summary_per_version",
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["preparing", "ready", "failed"]),
+                condition=models.Q(state__in=SummaryState.values),
                 name="summary_state_known",
             ),
         ]

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import weasyprint
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports import chart_svg, charts
+from reports.dashboards import periods_until
 from reports.models import Summary
 from reports.templatetags.dashboards import amount
 from targets import progress
@@ -88,11 +89,10 @@ class Scope:
 
 
 def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
-    """What the summary says depends on: the engine's results (whose own versions cover the
-    approved figures, populations, targets and rules), the submissions it lists as missing
-    or late and which due dates have passed, the demo flag, and the names it prints."""
-    progress_rows = Progress.objects.order_by()
-    quarters = _overdue_quarters(scope, period)
+    """What the summary says depends on: the engine's stored results (every rewrite stamps
+    them anew), the submissions it lists as missing or late and which due dates have passed,
+    the demo flag, and the names it prints."""
+    quarters = _overdue_quarters(scope, period, ReportingPeriod.objects.all())
     submissions = Submission.objects.filter(period__in=quarters, prefecture__isnull=False)
     if scope.prefecture:
         submissions = submissions.filter(prefecture=scope.prefecture)
@@ -100,8 +100,7 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
         LAYOUT_VERSION,
         scope.key,
         str(period.as_quarter),
-        sorted(progress_rows.values_list("data_version", flat=True).distinct()),
-        str(progress_rows.aggregate(latest=Max("computed_at"))["latest"]),
+        Progress.objects.order_by().aggregate(latest=Max("computed_at"), rows=Count("pk")),
         [
             (prefecture, quarter, status, str(submitted_at))
             for prefecture, quarter, status, submitted_at in submissions.order_by(
@@ -119,18 +118,16 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _overdue_quarters(scope, period) -> list[ReportingPeriod]:
+def _overdue_quarters(scope, period, periods) -> list[ReportingPeriod]:
     """The quarters whose submissions the summary checks: a city's every quarter up to this
     one, or this one for the province."""
-    if not scope.prefecture:
-        return [period]
-    return [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+    return periods_until(period, periods) if scope.prefecture else [period]
 
 
 def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     """Everything the template prints, in the active language."""
     indicators = scope.indicators()
-    periods = [p for p in ReportingPeriod.objects.all() if p.as_quarter <= period.as_quarter]
+    periods = periods_until(period, ReportingPeriod.objects.all())
     history = defaultdict(list)
     for row in (
         Progress.objects.filter(
@@ -160,6 +157,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         rows.append((indicator, current, target))
         figures.append((indicator, chart_svg.svg(figure)))
     statuses = [current.status for _i, current, _t in rows if current]
+    allocated = {indicator_id for indicator_id, _prefecture in allocations}
     return {
         "plan": Plan.objects.order_by("start_date").first(),
         "scope": scope,
@@ -169,23 +167,22 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         "counts": [(s, Status(s).label, statuses.count(s)) for s in STATUS_ORDER],
         "rows": rows,
         "figures": figures,
-        "rankings": _rankings(indicators, period, allocations),
+        "rankings": _rankings([i for i in indicators if i.pk in allocated], period, allocations),
         "unallocated": [
             indicator
             for indicator in indicators
             if indicator.reported_by == Indicator.ReportedBy.CITIES
-            and not any(key[0] == indicator.pk for key in allocations)
+            and indicator.pk not in allocated
         ],
-        "overdue": _overdue(scope, period, today),
+        "overdue": _overdue(scope, period, periods, today),
         "at_risk_percent": int(progress.AT_RISK_BAND * 100),
         "trend_quarters": progress.TREND_QUARTERS,
         "trend_min_points": progress.TREND_MIN_POINTS,
     }
 
 
-def _rankings(indicators, period, allocations):
+def _rankings(allocated, period, allocations):
     """For each indicator with city targets: the cities, largest gap to their target first."""
-    allocated = [i for i in indicators if any(key[0] == i.pk for key in allocations)]
     by_indicator = defaultdict(list)
     for row in Progress.objects.filter(
         indicator__in=allocated, period=period, prefecture__isnull=False
@@ -206,10 +203,10 @@ def _rankings(indicators, period, allocations):
     return rankings
 
 
-def _overdue(scope, period, today):
+def _overdue(scope, period, periods, today):
     """Submissions missing, waiting or late: every city's for this quarter, or one city's for
     every quarter up to this one. Rows: (city, quarter, state label, late, submitted on)."""
-    quarters = _overdue_quarters(scope, period)
+    quarters = _overdue_quarters(scope, period, periods)
     places = [scope.prefecture] if scope.prefecture else list(Prefecture.objects.all())
     submissions = {
         (s.prefecture_id, s.period_id): s
