@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from targets.formatting import plain_number
+from targets.formatting import plain_number, yes_no_words
 from targets.models import Indicator, ReportingPeriod
 from targets.periods import Quarter
 from targets.reporting import Entry
@@ -67,9 +67,8 @@ class Row:
 
 
 def _choices(indicator):
-    if indicator.kind == Kind.MILESTONE:
-        return [("", "—"), ("1", _("done")), ("0", _("not yet"))]
-    return [("", "—"), ("1", _("yes")), ("0", _("no"))]
+    yes, no = yes_no_words(indicator)
+    return [("", "—"), ("1", yes), ("0", no)]
 
 
 class QuarterForm(forms.Form):

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from targets.formatting import plain_number
+from targets.formatting import entry_text, yes_no_words
 from targets.forms import what_to_enter
 from targets.reporting import Entry
 from targets.templatetags.indicators import target_text
@@ -42,12 +42,6 @@ def headers() -> list[str]:
         _("Code"), _("Indicator"), _("Unit"), _("What to enter"), _("Last quarter (approved)"),
         _("Target"), _("This quarter"), _("Denominator"), _("Nothing to report (yes)"), _("Note"),
     ]  # fmt: skip
-
-
-def yes_no_words(indicator) -> tuple[str, str]:
-    if indicator.kind == "milestone":
-        return _("done"), _("not yet")
-    return _("yes"), _("no")
 
 
 def quarter_workbook(*, reporter, reporter_name, quarter, indicators, figures, previous) -> bytes:
@@ -102,15 +96,6 @@ def quarter_workbook(*, reporter, reporter_name, quarter, indicators, figures, p
 def _row(indicator, figure, before: Entry | None, quarter) -> list:
     words = yes_no_words(indicator)
 
-    def shown(entry: Entry | None):
-        if entry is None or entry.value is None:
-            return _("nothing to report") if entry and entry.nothing_to_report else None
-        if is_yes_no(indicator):
-            return words[0] if entry.value else words[1]
-        if entry.denominator is not None:
-            return f"{plain_number(entry.value)} / {plain_number(entry.denominator)}"
-        return plain_number(entry.value)
-
     current = Entry.of(figure) if figure else Entry()
     if current.value is None:
         value = None
@@ -127,7 +112,7 @@ def _row(indicator, figure, before: Entry | None, quarter) -> list:
         indicator.name,
         indicator.unit,
         what_to_enter(indicator, quarter),
-        shown(before),
+        entry_text(indicator, before) if before else None,
         target_text(indicator),
         value,
         int(current.denominator) if current.denominator is not None else None,

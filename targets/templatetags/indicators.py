@@ -2,8 +2,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.formatting import plain_number
+from targets.formatting import entry_text, plain_number
 from targets.models import Indicator
+from targets.reporting import Entry
 
 register = template.Library()
 
@@ -29,6 +30,23 @@ def target_text(indicator: Indicator) -> str:
 
 
 register.filter("plain_number", plain_number)
+
+
+@register.simple_tag(name="entry")
+def entry_tag(indicator, entry) -> str:
+    """{% entry indicator entry %}: an entered figure as every page shows it."""
+    return entry_text(indicator, entry)
+
+
+@register.simple_tag
+def revision_entry(revision, side: str) -> str:
+    """{% revision_entry revision "old" %} or "new": one side of a revision, as entered."""
+    entry = Entry(
+        getattr(revision, f"{side}_value"),
+        getattr(revision, f"{side}_denominator"),
+        getattr(revision, f"{side}_nothing_to_report"),
+    )
+    return entry_text(revision.figure.indicator, entry)
 
 
 @register.simple_tag

@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import User
+from targets.formatting import entry_text
+from targets.models import Indicator
+from targets.reporting import Entry
+
+
+@pytest.mark.parametrize(
+    "code, entry, shown",
+    [
+        ("assistance_centre_coverage", Entry(Decimal(1)), "是"),
+        ("assistance_centre_coverage", Entry(Decimal(0)), "否"),
+        ("patent_regulation_revised", Entry(Decimal(1)), "完成"),
+        ("patent_regulation_revised", Entry(Decimal(0)), "未完成"),
+        ("patent_agents", Entry(Decimal("742.000000")), "742"),
+        ("ip_transaction_value", Entry(Decimal("31.050000")), "31.05"),
+        ("hitech_compliance_rate", Entry(Decimal(2496), Decimal(10000)), "2496 / 10000"),
+        ("patent_agents", Entry(nothing_to_report=True), "本期无数据"),
+        ("patent_agents", Entry(), "—"),
+        ("patent_agents", None, "—"),
+    ],
+)
+def test_an_entry_reads_in_its_indicators_terms(plan, code, entry, shown):
+    assert entry_text(Indicator.objects.get(code=code), entry) == shown
+
+
+def test_the_form_shows_last_quarters_coverage_as_yes_or_no(client, demo):
+    client.force_login(User.objects.get(username="guangzhou"))
+    page = client.get("/report/440100/2022Q4/").content.decode()
+    row = page.split("维权援助中心地市全覆盖")[1].split("</tr>")[0]
+    assert '<td class="number">是</td>' in row
