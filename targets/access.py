@@ -10,6 +10,20 @@ def is_reviewer(user) -> bool:
     return user.is_superuser or user.role == Role.PROVINCIAL
 
 
+def may_read_published(user) -> bool:
+    """Published (approved) figures, and everything computed from them (dashboards, exports,
+    the API, PDF summaries), are for every signed-in user with a role."""
+    return user.is_authenticated and (user.is_superuser or user.role is not None)
+
+
+def may_read_working_copy(user, prefecture) -> bool:
+    """Drafts and submitted-but-unapproved values, their history and Excel sheet: only the
+    reporter's own officers (the province's: provincial staff) and provincial staff."""
+    if is_reviewer(user):
+        return True
+    return user.role == Role.CITY and prefecture is not None and prefecture.pk == user.prefecture_id
+
+
 def may_view(user, prefecture) -> bool:
     if user.is_superuser or user.role in (Role.PROVINCIAL, Role.LEADERSHIP):
         return True
