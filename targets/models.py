@@ -369,6 +369,14 @@ class Submission(models.Model):
             "the city can no longer withdraw it."
         ),
     )
+    review_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review started by"),
+    )
     review_comment = models.TextField(_("review comment"), blank=True)
     reopened = models.BooleanField(
         _("reopened"),
@@ -476,12 +484,11 @@ class SubmissionEvent(models.Model):
         RETURNED = "returned", pgettext_lazy("action", "return")
         REOPENED = "reopened", pgettext_lazy("action", "reopen")
         WITHDRAWN = "withdrawn", pgettext_lazy("action", "withdraw")
-        REVIEW_STARTED = "review_started", pgettext_lazy("action", "start review")
 
     submission = models.ForeignKey(
         Submission, models.PROTECT, related_name="events", verbose_name=_("submission")
     )
-    action = models.CharField(_("action"), max_length=14, choices=Action)
+    action = models.CharField(_("action"), max_length=10, choices=Action)
     from_status = models.CharField(_("from status"), max_length=10, choices=SubmissionStatus)
     to_status = models.CharField(_("to status"), max_length=10, choices=SubmissionStatus)
     at = models.DateTimeField(_("at"), default=timezone.now)

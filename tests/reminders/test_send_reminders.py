@@ -152,6 +152,7 @@ def test_landing_shows_what_waits(client, people):
         page = client.get(reverse("home"), follow=True).content.decode()
         assert "2022年第4季度：待填报，截止日期 2023-01-15" in page
     with on("2023-01-16"):
+        client.force_login(people["gz"])
         page = client.get(reverse("home"), follow=True).content.decode()
         assert "2022年第4季度：已逾期（截止日期 2023-01-15），请尽快填报并提交" in page
         assert "待填报" not in page
