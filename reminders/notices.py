@@ -1,7 +1,9 @@
 """Who should be reminded of what on a given day, and sending it once.
 
 A quarter counts as reported once it is submitted (rows marked "nothing to report"
-included); submitting, even late, stops its reminders.
+included); submitting, even late, stops its reminders. Late is the one rule of
+`targets.completeness.is_late`: a quarter the province returned or reopened after a
+first submission on time is waiting for its city, not late.
 """
 
 from collections import defaultdict
@@ -17,6 +19,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Role, User
 from reminders.models import Reminder
+from targets.completeness import is_late
 from targets.models import Prefecture, ReportingPeriod, Submission
 from targets.reporting import lock_reasons
 
@@ -55,6 +58,15 @@ def _not_reported(prefectures, period, submissions):
             yield prefecture
 
 
+def _late(prefectures, period, submissions, today):
+    """The cities late with the quarter and still not reporting it."""
+    return [
+        prefecture
+        for prefecture in _not_reported(prefectures, period, submissions)
+        if is_late(submissions.get((prefecture.pk, period.pk)), period, today)
+    ]
+
+
 def due_notices(today: date) -> list[Notice]:
     periods = list(ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False))
     prefectures = list(Prefecture.objects.all())
@@ -71,11 +83,12 @@ def due_notices(today: date) -> list[Notice]:
     for period in periods:
         if today > period.due_date:
             kind = Kind.LATE
+            waiting = _late(prefectures, period, submissions, today)
         elif today >= period.due_date - warning:
             kind = Kind.DUE_SOON
+            waiting = list(_not_reported(prefectures, period, submissions))
         else:
             continue
-        waiting = list(_not_reported(prefectures, period, submissions))
         notices += [
             Notice(officer, kind, period, prefecture)
             for prefecture in waiting
@@ -141,7 +154,7 @@ def send_notices(notices: list[Notice]) -> int:
 
 @dataclass
 class Waiting:
-    to_fill: list = field(default_factory=list)  # (period, submission or None)
+    to_fill: list = field(default_factory=list)  # (period, submission or None, late)
     returned: list = field(default_factory=list)  # submissions
     to_review: int = 0
     late: list = field(default_factory=list)  # (period, [prefectures])
@@ -157,7 +170,7 @@ def waiting_for(user, today: date) -> Waiting:
             for s in Submission.objects.filter(prefecture=user.prefecture).select_related("period")
         }
         waiting.to_fill = [
-            (period, own.get(period.pk))
+            (period, own.get(period.pk), is_late(own.get(period.pk), period, today))
             for period in periods
             if own.get(period.pk) is None or own[period.pk].status not in REPORTED
         ]
@@ -172,7 +185,6 @@ def waiting_for(user, today: date) -> Waiting:
         waiting.late = [
             (period, late)
             for period in periods
-            if today > period.due_date
-            and (late := list(_not_reported(prefectures, period, submissions)))
+            if (late := _late(prefectures, period, submissions, today))
         ]
     return waiting

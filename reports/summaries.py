@@ -25,7 +25,7 @@ from reports.dashboards import periods_until
 from reports.models import Summary
 from reports.templatetags.dashboards import amount
 from targets import progress
-from targets.completeness import NOT_STARTED, is_late, state_label
+from targets.completeness import corrections, standing
 from targets.context_processors import demo_data_exists
 from targets.models import (
     Indicator,
@@ -102,10 +102,12 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
         str(period.as_quarter),
         Progress.objects.order_by().aggregate(latest=Max("computed_at"), rows=Count("pk")),
         [
-            (prefecture, quarter, status, str(submitted_at))
-            for prefecture, quarter, status, submitted_at in submissions.order_by(
+            (prefecture, quarter, status, str(submitted_at), str(first), reopened)
+            for prefecture, quarter, status, submitted_at, first, reopened in submissions.order_by(
                 "period", "prefecture"
-            ).values_list("prefecture", "period", "status", "submitted_at")
+            ).values_list(
+                "prefecture", "period", "status", "submitted_at", "first_submitted_at", "reopened"
+            )
         ],
         [bool(q.due_date and today > q.due_date) for q in quarters],
         demo_data_exists(),
@@ -212,16 +214,16 @@ def _overdue(scope, period, periods, today):
         (s.prefecture_id, s.period_id): s
         for s in Submission.objects.filter(prefecture__in=places, period__in=quarters)
     }
+    found = corrections(submissions.values())
     overdue = []
     for quarter in quarters:
         for place in places:
             submission = submissions.get((place.pk, quarter.pk))
-            state = submission.status if submission else NOT_STARTED
-            late = is_late(submission, quarter, today)
-            if state != Submission.Status.APPROVED or late:
+            cell = standing(submission, quarter, today, found)
+            if cell.state != Submission.Status.APPROVED or cell.late:
                 submitted = submission and submission.submitted_at
                 submitted_on = submitted and timezone.localdate(submitted)
-                overdue.append((place, quarter, state_label(state), late, submitted_on))
+                overdue.append((place, quarter, cell.state_label, cell.late, submitted_on))
     return overdue
 
 

@@ -26,7 +26,14 @@ from targets.spreadsheets import (
     quarter_workbook,
     read_quarter_workbook,
 )
-from targets.views import approved_entries_before, period_or_404, reporter_or_403, require_reviewer
+from targets.views import (
+    approved_entries_before,
+    merged_sheet,
+    period_or_404,
+    render_sheet,
+    reporter_or_403,
+    require_reviewer,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,20 +105,25 @@ def quarter_upload_confirm(request, reporter, quarter):
         messages.error(request, _("Nothing to save: upload the file again."))
         return redirect("quarter_upload", reporter=reporter, quarter=quarter)
     indicators = Indicator.objects.reported_by(prefecture)
+    period = period_or_404(quarter)
     try:
         revisions = save_quarter(
             prefecture=prefecture,
-            period=period_or_404(quarter),
+            period=period,
             user=request.user,
             entries=entries_from_session(stored["entries"], indicators),
             seen_version=stored["version"],
             reason=request.POST.get("reason", ""),
         )[1]
-    except StaleCopy:
-        messages.error(
-            request, _("Not saved: the quarter changed after your upload. Upload the file again.")
+    except StaleCopy as error:
+        # The sheet's own changes, merged with what was saved since, to check and save.
+        reason = request.POST.get("reason", "").strip()
+        merge = error.merge
+        kept = {f"{i.code}-reason": reason for i in merge.entries if i.pk in merge.touched}
+        submission, form = merged_sheet(prefecture, period, merge, kept)
+        return render_sheet(
+            request, reporter, prefecture, period, submission, form, error.revisions
         )
-        return redirect("quarter_upload", reporter=reporter, quarter=quarter)
     except WorkflowError as error:
         messages.error(request, str(error))
         return redirect("quarter_upload", reporter=reporter, quarter=quarter)

@@ -1,16 +1,23 @@
-"""Who has reported what: every city against every quarter, with late ones marked."""
+"""Who has reported what: every city against every quarter, with late and corrected ones marked.
+
+One rule for lateness, read by this matrix, its Excel export, the PDF summaries, the
+reminders and the home pages: a quarter is late when its first submission came after the
+due date, or when it has never been submitted and the due date has passed. A quarter the
+province reopened after it was submitted is shown as corrected, with when and why, and
+never made late by the correction.
+"""
 
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from targets.models import Prefecture, ReportingPeriod, Submission
+from targets.models import Prefecture, ReportingPeriod, Submission, SubmissionEvent
 
 Status = Submission.Status
 NOT_STARTED = "not_started"
@@ -21,13 +28,40 @@ def state_label(state: str) -> str:
 
 
 @dataclass(frozen=True)
-class Cell:
-    state: str
-    late: bool
+class Correction:
+    """The province reopened a submitted quarter: when, and the reason it gave."""
+
+    at: datetime
+    reason: str
+    resubmitted: bool
 
     @property
     def label(self) -> str:
-        return state_label(self.state) + (" · " + _("late") if self.late else "")
+        words = _("corrected") if self.resubmitted else _("being corrected")
+        return _("%(state)s (reopened %(day)s: %(reason)s)") % {
+            "state": words,
+            "day": timezone.localdate(self.at).isoformat(),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    state: str
+    late: bool
+    correction: Correction | None = None
+
+    @property
+    def state_label(self) -> str:
+        """The state, and the correction if there was one; lateness apart."""
+        parts = [str(state_label(self.state))]
+        if self.correction:
+            parts.append(self.correction.label)
+        return " · ".join(parts)
+
+    @property
+    def label(self) -> str:
+        return self.state_label + (" · " + _("late") if self.late else "")
 
 
 @dataclass
@@ -44,15 +78,43 @@ class Matrix:
 
 
 def is_late(submission: Submission | None, period: ReportingPeriod, today: date) -> bool:
-    """Late: not submitted by the due date, or submitted after it. Nothing to report counts
-    as reported, like any other value."""
+    """Late: first submitted after the due date, or never submitted and the due date passed.
+    Nothing to report counts as reported, like any other value; a return, a withdrawal
+    resubmitted or a correction the province asked for does not make a quarter late."""
     if period.due_date is None:
         return False
-    if submission is None or submission.submitted_at is None:
+    # Rows written outside the workflow (fixtures, old imports) may hold only submitted_at.
+    first = submission and (submission.first_submitted_at or submission.submitted_at)
+    if not first:
         return today > period.due_date
-    waiting = submission.status in (Status.DRAFT, Status.RETURNED)
-    submitted_on = timezone.localdate(submission.submitted_at)
-    return submitted_on > period.due_date or (waiting and today > period.due_date)
+    return timezone.localdate(first) > period.due_date
+
+
+def corrections(submissions) -> dict[int, Correction]:
+    """{submission id: its latest correction} for those reopened after being submitted;
+    one query whatever their number."""
+    by_pk = {submission.pk: submission for submission in submissions}
+    found = {}
+    reopenings = SubmissionEvent.objects.filter(
+        submission__in=list(by_pk), action=SubmissionEvent.Action.REOPENED
+    ).exclude(from_status=Status.DRAFT)
+    for submission_id, at, reason in reopenings.order_by("at", "pk").values_list(
+        "submission_id", "at", "comment"
+    ):
+        resubmitted = by_pk[submission_id].status in (Status.SUBMITTED, Status.APPROVED)
+        found[submission_id] = Correction(at, reason, resubmitted)
+    return found
+
+
+def standing(
+    submission: Submission | None, period: ReportingPeriod, today: date, found: dict
+) -> Cell:
+    """Where one city's quarter stands; `found` is what `corrections` returned."""
+    return Cell(
+        submission.status if submission else NOT_STARTED,
+        is_late(submission, period, today),
+        found.get(submission.pk) if submission else None,
+    )
 
 
 def completeness_matrix(*, year=None, state=None, today: date) -> Matrix:
@@ -64,18 +126,14 @@ def completeness_matrix(*, year=None, state=None, today: date) -> Matrix:
         (s.prefecture_id, s.period_id): s
         for s in Submission.objects.filter(prefecture__isnull=False, period__in=periods)
     }
+    found = corrections(submissions.values())
     matrix = Matrix(periods=periods, year=year, state=state)
     columns = [(Counter(), 0) for _ in periods]
     for prefecture in Prefecture.objects.all():
-        cells = []
-        for period in periods:
-            submission = submissions.get((prefecture.pk, period.pk))
-            cells.append(
-                Cell(
-                    submission.status if submission else NOT_STARTED,
-                    is_late(submission, period, today),
-                )
-            )
+        cells = [
+            standing(submissions.get((prefecture.pk, period.pk)), period, today, found)
+            for period in periods
+        ]
         if state and not any(
             cell.state == state or (state == "late" and cell.late) for cell in cells
         ):

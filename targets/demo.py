@@ -330,6 +330,7 @@ def _create_submission(prefecture, period, status, values, officer, reviewer, in
         created_at=_at(period.as_quarter.end_date + timedelta(days=1), 9),
         created_by=officer,
         submitted_at=submitted_at if sent else None,
+        first_submitted_at=submitted_at if sent else None,
         submitted_by=officer if sent else None,
         reviewed_at=submitted_at + timedelta(days=3) if reviewed else None,
         reviewed_by=reviewer if reviewed else None,

@@ -17,10 +17,26 @@ def yes_no_words(indicator) -> tuple[str, str]:
     return _("yes"), _("no")
 
 
+# A rate read off one city's figures shows at least this many decimals, so that a rate just
+# short of its target (24.96 %) never reads as the target itself.
+RATE_DECIMALS = 2
+
+
+def rate_number(indicator, rate: Decimal) -> str:
+    """A ratio's rate (or a change of it) as a number with fixed decimals: “24.96”, “24.00”."""
+    return f"{rate.quantize(Decimal(1).scaleb(-max(indicator.decimals, RATE_DECIMALS))):f}"
+
+
+def rate_text(indicator, rate: Decimal) -> str:
+    """A ratio's rate in its unit: “24.96 %”, “29.45 件/万人”."""
+    return f"{rate_number(indicator, rate)} {indicator.unit}".strip()
+
+
 def entry_text(indicator, entry) -> str:
     """What was entered for `indicator`, in its own terms: “是”, “完成”, “742”, “2496 / 10000”,
     “本期无数据”, or “—” for nothing. `entry` is anything with `value`, `denominator` and
-    `nothing_to_report` (an Entry, a Figure), or None."""
+    `nothing_to_report` (an Entry, a Figure), or None; one with a `rate` too (a ratio read
+    for review) reads “24.96 % (2496 / 10000)”."""
     if entry is None:
         return "—"
     if entry.nothing_to_report:
@@ -31,5 +47,8 @@ def entry_text(indicator, entry) -> str:
         yes, no = yes_no_words(indicator)
         return yes if entry.value else no
     if entry.denominator is not None:
-        return f"{plain_number(entry.value)} / {plain_number(entry.denominator)}"
+        fraction = f"{plain_number(entry.value)} / {plain_number(entry.denominator)}"
+        if (rate := getattr(entry, "rate", None)) is not None:
+            return f"{rate_text(indicator, rate)} ({fraction})"
+        return fraction
     return plain_number(entry.value)

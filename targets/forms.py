@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from targets.formatting import plain_number, yes_no_words
 from targets.models import Indicator, ReportingPeriod
-from targets.periods import Quarter
+from targets.periods import DAYS_TO_REPORT, Quarter
 from targets.reporting import Entry
 from targets.validation import (
     MAX_UPLOAD_BYTES,
@@ -18,6 +19,8 @@ from targets.validation import (
 )
 
 Kind = Indicator.Kind
+# Versions count saves; anything beyond a database integer is a forged form.
+MAX_VERSION = 2**31 - 1
 
 
 def what_to_enter(indicator: Indicator, quarter: Quarter) -> str:
@@ -59,10 +62,15 @@ class Row:
     previous: Entry | None
     has_history: bool
     warnings: list[str] = field(default_factory=list)
+    # Asked only on rows with an approved value: why it changes, if it does.
+    reason: forms.BoundField | None = None
+    allocation: Decimal | None = None  # the reporter's own share of the target, if any
+    # After a refused stale save: what is saved now in a row someone else changed too.
+    clash: Entry | None = None
 
     @property
     def has_errors(self) -> bool:
-        parts = [self.value, self.nothing, self.note, self.confirm, self.denominator]
+        parts = [self.value, self.nothing, self.note, self.confirm, self.denominator, self.reason]
         return any(part is not None and part.errors for part in parts)
 
 
@@ -71,28 +79,52 @@ def _choices(indicator):
     return [("", "—"), ("1", yes), ("0", no)]
 
 
+def _entry_fields(indicator, entry: Entry) -> dict:
+    """The sheet's fields of one row showing `entry`, as initial values."""
+    return {
+        f"{indicator.code}-value": plain_number(entry.value),
+        f"{indicator.code}-denominator": plain_number(entry.denominator),
+        f"{indicator.code}-nothing": entry.nothing_to_report,
+        f"{indicator.code}-note": entry.note,
+    }
+
+
 class QuarterForm(forms.Form):
     """Every indicator of one reporter's quarter in one sheet, as in a statistical form."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for changing approved figures"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION)
 
-    def __init__(self, data=None, *, indicators, figures, previous, quarter, version, submitting):
+    def __init__(
+        self,
+        data=None,
+        *,
+        indicators,
+        figures,
+        previous,
+        quarter,
+        version,
+        submitting,
+        allocations=None,
+        clashes=frozenset(),
+    ):
+        """`figures` by indicator id as saved now, `previous` last quarter's approved
+        entries by indicator id, `allocations` the reporter's own targets by indicator id,
+        `clashes` the indicator ids both this user and someone else changed (stale save)."""
         initial = {"seen_version": version}
         for indicator in indicators:
             if figure := figures.get(indicator.pk):
-                initial[f"{indicator.code}-value"] = plain_number(figure.value)
-                initial[f"{indicator.code}-denominator"] = plain_number(figure.denominator)
-                initial[f"{indicator.code}-nothing"] = figure.nothing_to_report
-                initial[f"{indicator.code}-note"] = figure.note
+                initial |= _entry_fields(indicator, Entry.of(figure))
         super().__init__(data, initial=initial)
         self.quarter, self.submitting = quarter, submitting
+        approved = {pk for pk, figure in figures.items() if figure.approved_at}
         for indicator in indicators:
-            self._add_fields(indicator)
+            self._add_fields(indicator, asks_reason=indicator.pk in approved)
+        allocations = allocations or {}
+
+        def saved(indicator):
+            figure = figures.get(indicator.pk)
+            return Entry.of(figure) if figure else Entry()
+
         self.rows = [
             Row(
                 indicator=indicator,
@@ -106,11 +138,34 @@ class QuarterForm(forms.Form):
                 hint=what_to_enter(indicator, quarter),
                 previous=previous.get(indicator.pk),
                 has_history=indicator.pk in figures,
+                reason=self[f"{indicator.code}-reason"] if indicator.pk in approved else None,
+                allocation=allocations.get(indicator.pk),
+                clash=saved(indicator) if indicator.pk in clashes else None,
             )
             for indicator in indicators
         ]
 
-    def _add_fields(self, indicator):
+    @staticmethod
+    def data_for(entries: dict, version: int) -> dict:
+        """Form data showing `entries` (by Indicator), to be saved over version `version`."""
+        data = {"seen_version": str(version)}
+        for indicator, entry in entries.items():
+            fields = _entry_fields(indicator, entry)
+            data |= {key: value for key, value in fields.items() if not isinstance(value, bool)}
+            if entry.nothing_to_report:
+                data[f"{indicator.code}-nothing"] = "on"
+        return data
+
+    @property
+    def reasons(self) -> dict:
+        """The reason given on each row for changing its approved value, by Indicator."""
+        return {
+            row.indicator: self.cleaned_data.get(f"{row.indicator.code}-reason", "")
+            for row in self.rows
+            if row.reason is not None
+        }
+
+    def _add_fields(self, indicator, *, asks_reason):
         name = indicator.name
         if is_yes_no(indicator):
             value = forms.ChoiceField(choices=_choices(indicator), required=False)
@@ -138,6 +193,13 @@ class QuarterForm(forms.Form):
         self.fields[f"{indicator.code}-confirm"] = forms.BooleanField(
             label=f"{name} · {_('value checked')}", required=False
         )
+        if asks_reason:
+            self.fields[f"{indicator.code}-reason"] = forms.CharField(
+                label=_("%(indicator)s · reason for changing the approved value")
+                % {"indicator": name},
+                required=False,
+                max_length=500,
+            )
 
     def _amount(self, key):
         try:
@@ -180,14 +242,72 @@ class QuarterForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    # The version the reviewer's page showed: approving or returning another is refused.
+    # (Without it, as from a script, what is there now is approved or returned.)
+    seen_version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION, required=False
+    )
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# A date input reads and writes only ISO dates, whatever the language shows elsewhere.
+ISO_DATE = "%Y-%m-%d"
 
 
 class PeriodForm(forms.ModelForm):
     class Meta:
         model = ReportingPeriod
         fields = ["is_open", "due_date"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].input_formats = [ISO_DATE]
+
+
+class QuarterField(forms.CharField):
+    """A quarter typed as 2023Q1."""
+
+    widget = forms.TextInput(attrs={"maxlength": 7, "size": 7})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return Quarter.parse(text[:20])  # the message quotes it: keep it short
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class AddPeriodsForm(forms.Form):
+    """New reporting periods: the next quarter, or a range, each due by the rule."""
+
+    MOST_AT_ONCE = 40  # more is a typing slip (2203 for 2023), not a plan
+
+    first = QuarterField(label=gettext_lazy("From quarter"))
+    last = QuarterField(label=gettext_lazy("To quarter"))
+    days_to_report = forms.IntegerField(
+        label=gettext_lazy("Due this many days after the quarter ends"),
+        min_value=0,
+        max_value=180,
+        initial=DAYS_TO_REPORT,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last:
+            if last < first:
+                self.add_error("last", _("The last quarter comes before the first."))
+            elif first.quarters_until(last) >= self.MOST_AT_ONCE:
+                self.add_error(
+                    "last",
+                    _("At most %(count)s quarters at a time.") % {"count": self.MOST_AT_ONCE},
+                )
+            elif not 2000 <= first.year <= last.year <= 2100:
+                self.add_error("first", _("Choose quarters between 2000 and 2100."))
+        return cleaned
 
 
 class UploadForm(forms.Form):

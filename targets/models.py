@@ -339,6 +339,9 @@ class Submission(models.Model):
         verbose_name=_("created by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Lateness is judged on the first submission: a later return, reopening or correction
+    # asked for by the province does not make a city late.
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -356,6 +359,23 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("reviewed by"),
         help_text=_("Who approved or returned it last."),
+    )
+    review_started_at = models.DateTimeField(
+        _("review started at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When provincial staff first opened the submitted quarter for review; from then on "
+            "the city can no longer withdraw it."
+        ),
+    )
+    review_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review started by"),
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     reopened = models.BooleanField(
@@ -463,6 +483,7 @@ class SubmissionEvent(models.Model):
         APPROVED = "approved", pgettext_lazy("action", "approve")
         RETURNED = "returned", pgettext_lazy("action", "return")
         REOPENED = "reopened", pgettext_lazy("action", "reopen")
+        WITHDRAWN = "withdrawn", pgettext_lazy("action", "withdraw")
 
     submission = models.ForeignKey(
         Submission, models.PROTECT, related_name="events", verbose_name=_("submission")

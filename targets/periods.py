@@ -1,12 +1,15 @@
-"""Quarters as values: parsed from and printed as `2021Q3`, ordered, and stepped."""
+"""Quarters as values: parsed from and printed as `2021Q3`, ordered, and stepped; and the
+rule that gives each quarter its due date."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+# Cities report a quarter's figures by the 15th day after it ends (2022Q4: 2023-01-15).
+DAYS_TO_REPORT = 15
 
 
 @dataclass(frozen=True, order=True)
@@ -39,3 +42,8 @@ class Quarter:
 
     def quarters_until(self, other: "Quarter") -> int:
         return (other.year - self.year) * 4 + other.quarter - self.quarter
+
+
+def due_date_for(quarter: Quarter, days_to_report: int = DAYS_TO_REPORT) -> date:
+    """The day a quarter's figures are due: `days_to_report` days after its last day."""
+    return quarter.end_date + timedelta(days=days_to_report)

@@ -358,6 +358,21 @@ def _aggregate(spec, amounts: Iterable[Amount]) -> Decimal | None:
     return _quantize(total / denominator * spec.ratio_scale) if denominator else None
 
 
+def city_amount(spec, figure: ApprovedFigure, populations: Mapping) -> Amount | None:
+    """One city's figure as the engine counts it (per 10 000 residents: the numerator over
+    the population on record, `populations` by (city, year)); None when it cannot count."""
+    years_on_record = defaultdict(list)
+    for code, year in populations:
+        years_on_record[code].append(year)
+    return _city_amount(spec, figure, populations, years_on_record)
+
+
+def rate(spec, amount: Amount) -> Decimal | None:
+    """A ratio indicator's rate of one amount: numerator ÷ denominator × the scale
+    (10 000 per 10 000 residents, 100 for a percentage); None for a zero denominator."""
+    return _aggregate(spec, [amount])
+
+
 # Assessment --------------------------------------------------------------------------------
 
 

@@ -13,28 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from targets.entries import Entry, Merge, entries_before, merge_stale
 from targets.models import Figure, FigureRevision, Submission, SubmissionEvent
 
 Status = Submission.Status
 Action = SubmissionEvent.Action
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What was entered for one indicator: a value, or an explicit nothing to report."""
-
-    value: Decimal | None = None
-    denominator: Decimal | None = None
-    nothing_to_report: bool = False
-    note: str = ""
-
-    @property
-    def is_blank(self) -> bool:
-        return self.value is None and not self.nothing_to_report
-
-    @classmethod
-    def of(cls, figure: Figure) -> "Entry":
-        return cls(figure.value, figure.denominator, figure.nothing_to_report, figure.note)
 
 
 class WorkflowError(Exception):
@@ -42,11 +25,36 @@ class WorkflowError(Exception):
 
 
 class StaleCopy(WorkflowError):
-    """Someone saved the quarter after this copy was loaded."""
+    """Someone saved the quarter after this copy was loaded: `revisions` lists what changed
+    since, oldest first; for a refused save, `merge` is the save merged with them."""
 
-    def __init__(self, revisions):
+    def __init__(self, revisions, merge: Merge | None = None):
         super().__init__(_("Someone else saved this quarter after you opened it."))
         self.revisions = revisions
+        self.merge = merge
+
+
+class ReasonMissing(WorkflowError):
+    """Approved figures would change without a reason: `indicators` names them."""
+
+    def __init__(self, indicators):
+        super().__init__(" ".join(self.message_for(indicator) for indicator in indicators))
+        self.indicators = indicators
+
+    @staticmethod
+    def message_for(indicator) -> str:
+        return _("“%(indicator)s” was approved before: give a reason for changing it.") % {
+            "indicator": indicator.name
+        }
+
+
+def revisions_since(submission: Submission, version: int):
+    """The revisions that made the submission's versions after `version`, oldest first."""
+    return (
+        FigureRevision.objects.filter(figure__submission=submission, version__gt=version)
+        .select_related("figure__indicator", "by")
+        .order_by("at", "pk")
+    )
 
 
 def lock_reasons(submission: Submission | None, period) -> list[str]:
@@ -72,6 +80,12 @@ def _record(submission, action, user, from_status, comment=""):
     )
 
 
+def _is_repeat(submission, action, user, comment="") -> bool:
+    """The submission's last step is this very step by this user: a double click, done."""
+    last = submission.events.order_by("-at", "-pk").first()
+    return bool(last and (last.action, last.by_id, last.comment) == (action, user.pk, comment))
+
+
 def _locked_submission(prefecture, period, user) -> tuple[Submission, bool]:
     """The quarter's submission, row-locked until the transaction ends, and whether it is new."""
     created = False
@@ -86,6 +100,20 @@ def _locked_submission(prefecture, period, user) -> tuple[Submission, bool]:
     return submission, created
 
 
+def _changes(entries: dict, figures: dict, submission) -> list:
+    """(indicator, figure, entry before, entry after) for each entry that changes its figure."""
+    changes = []
+    for indicator, entry in entries.items():
+        figure = figures.get(indicator.pk) or Figure(submission=submission, indicator=indicator)
+        before = Entry.of(figure)
+        if figure.pk and before == entry:
+            continue
+        if figure.pk is None and entry.is_blank and not entry.note:
+            continue
+        changes.append((indicator, figure, before, entry))
+    return changes
+
+
 @transaction.atomic
 def save_quarter(
     *,
@@ -95,38 +123,53 @@ def save_quarter(
     entries: dict,
     seen_version: int,
     reason: str = "",
+    reasons: dict | None = None,
     past_locks: bool = False,
+    submitting: bool = False,
 ) -> tuple[Submission, list[FigureRevision]]:
     """Save what the reporter entered, keeping a revision of every figure that changes.
 
     `seen_version` is the version the reporter's copy was loaded at (0 before the first
-    save); a save from any older copy is refused with what changed since. Provincial
-    imports go `past_locks`: a changed submitted or approved quarter then needs review again.
+    save); a save from any older copy is refused with what changed since and the save
+    merged with it (StaleCopy), unless it is the same user's own save again (a double
+    click: every change since is theirs and this one changes nothing), which is answered
+    with the revisions made since, as done. So is a save `submitting` the quarter again
+    that this user has just submitted, unchanged. Changing an approved figure needs a reason:
+    the indicator's in `reasons` (by Indicator), else `reason`, else a note the reporter
+    changed on that row; ReasonMissing names every row without one. Provincial imports go
+    `past_locks`: a changed submitted or approved quarter then needs review again.
     """
     submission, created = _locked_submission(prefecture, period, user)
-    if seen_version != (0 if created else submission.version):
-        raise StaleCopy(
-            FigureRevision.objects.filter(figure__submission=submission, version__gt=seen_version)
-            .select_related("figure__indicator", "by")
-            .order_by("at", "pk")
-        )
-    if (reasons := lock_reasons(submission, period)) and not past_locks:
-        raise WorkflowError(" ".join(reasons))
-    version = 1 if created else submission.version + 1
     figures = {figure.indicator_id: figure for figure in submission.figures.all()}
+    changes = _changes(entries, figures, submission)
+    if seen_version != (0 if created else submission.version):
+        since = list(revisions_since(submission, seen_version))
+        if not changes and all(revision.by_id == user.pk for revision in since):
+            return submission, since
+        current = {indicator_id: Entry.of(figure) for indicator_id, figure in figures.items()}
+        seen = entries_before(current, since)
+        merge = merge_stale(entries, seen=seen, current=current, version=submission.version)
+        raise StaleCopy(since, merge)
+    resubmitting = submitting and submission.status == Status.SUBMITTED
+    if not changes and resubmitting and _is_repeat(submission, Action.SUBMITTED, user):
+        return submission, []
+    if (locked := lock_reasons(submission, period)) and not past_locks:
+        raise WorkflowError(" ".join(locked))
+    if not changes:
+        return submission, []
+    reasons = reasons or {}
+    why = {
+        indicator: (reasons.get(indicator) or reason).strip()
+        or (entry.note if figure.approved_at and entry.note != before.note else "")
+        for indicator, figure, before, entry in changes
+    }
+    if missing := [
+        indicator for indicator, figure, *_ in changes if figure.approved_at and not why[indicator]
+    ]:
+        raise ReasonMissing(missing)
+    version = 1 if created else submission.version + 1
     revisions = []
-    for indicator, entry in entries.items():
-        figure = figures.get(indicator.pk) or Figure(submission=submission, indicator=indicator)
-        before = Entry.of(figure)
-        if figure.pk and before == entry:
-            continue
-        if figure.pk is None and entry.is_blank and not entry.note:
-            continue
-        if figure.approved_at and not reason.strip():
-            raise WorkflowError(
-                _("“%(indicator)s” was approved before: give a reason for changing it.")
-                % {"indicator": indicator.name}
-            )
+    for indicator, figure, before, entry in changes:
         figure.value, figure.denominator = entry.value, entry.denominator
         figure.nothing_to_report, figure.note = entry.nothing_to_report, entry.note
         figure.save()
@@ -143,7 +186,7 @@ def save_quarter(
                 new_nothing_to_report=entry.nothing_to_report,
                 old_note=before.note,
                 new_note=entry.note,
-                reason=reason.strip(),
+                reason=why[indicator],
             )
         )
     if revisions:
@@ -153,13 +196,25 @@ def save_quarter(
             submission.status = Status.DRAFT
         submission.version = version
         submission.save(update_fields=["version", "status"])
-        _record(submission, Action.SAVED, user, before, reason.strip())
+        _record(
+            submission,
+            Action.SAVED,
+            user,
+            before,
+            "; ".join(dict.fromkeys(filter(None, why.values()))),
+        )
     return submission, revisions
 
 
 @transaction.atomic
 def submit_quarter(*, submission: Submission, user, indicators, comment: str = "") -> Submission:
+    """Send the quarter for review. The first submission is kept: lateness is judged on it.
+    Submitting again what the same user has just submitted is answered as done."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status == Status.SUBMITTED and _is_repeat(
+        submission, Action.SUBMITTED, user, comment
+    ):
+        return submission
     if reasons := lock_reasons(submission, submission.period):
         raise WorkflowError(" ".join(reasons))
     entered = {
@@ -173,14 +228,95 @@ def submit_quarter(*, submission: Submission, user, indicators, comment: str = "
     before = submission.status
     submission.status = Status.SUBMITTED
     submission.submitted_at, submission.submitted_by = timezone.now(), user
+    submission.first_submitted_at = submission.first_submitted_at or submission.submitted_at
+    submission.review_started_at = submission.review_started_by = None
     submission.reopened = False
-    submission.save(update_fields=["status", "submitted_at", "submitted_by", "reopened"])
+    submission.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "first_submitted_at",
+            "review_started_at",
+            "review_started_by",
+            "reopened",
+        ]
+    )
     _record(submission, Action.SUBMITTED, user, before, comment)
     return submission
 
 
-def _review(submission_pk, user, to_status, action, comment, allowed_from):
+def _in_correction(submission) -> bool:
+    """Reopened by the province since it was last approved (or ever, if never approved)."""
+    last = (
+        submission.events.filter(action__in=[Action.REOPENED, Action.APPROVED])
+        .order_by("-at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last == Action.REOPENED
+
+
+def withdraw_refusal(submission: Submission | None) -> str | None:
+    """Why the reporter cannot withdraw this submission now; None when they can: it is
+    submitted, nobody has started reviewing it (see `start_review`), and the reporter could
+    change and submit it again (the quarter is open, or reopened for correction)."""
+    if submission is None or submission.status != Status.SUBMITTED:
+        return _("Only a submitted quarter can be withdrawn.")
+    if submission.review_started_at:
+        return _(
+            "Provincial staff started reviewing it on %(day)s, so it can no longer be "
+            "withdrawn: ask them to return it."
+        ) % {"day": timezone.localtime(submission.review_started_at).strftime("%Y-%m-%d %H:%M")}
+    if not submission.period.is_open and not _in_correction(submission):
+        return _(
+            "The quarter is closed for reporting: once withdrawn it could not be submitted "
+            "again. Ask provincial staff to return it instead."
+        )
+    return None
+
+
+@transaction.atomic
+def withdraw_submission(*, submission: Submission, user) -> Submission:
+    """The reporter takes a submission back to draft (see `withdraw_refusal` for when).
+    A withdrawn first submission no longer counts as one for lateness."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status == Status.DRAFT and _is_repeat(submission, Action.WITHDRAWN, user):
+        return submission
+    if refusal := withdraw_refusal(submission):
+        raise WorkflowError(refusal)
+    before = submission.status
+    submission.status = Status.DRAFT
+    # Withdrawn in a closed quarter reopened for correction: it stays open to its reporter.
+    submission.reopened = not submission.period.is_open
+    if submission.first_submitted_at == submission.submitted_at:
+        submission.first_submitted_at = None
+    submission.submitted_at = submission.submitted_by = None
+    submission.save(
+        update_fields=["status", "reopened", "first_submitted_at", "submitted_at", "submitted_by"]
+    )
+    _record(submission, Action.WITHDRAWN, user, before)
+    return submission
+
+
+@transaction.atomic
+def start_review(*, submission: Submission, user) -> bool:
+    """Record that provincial staff opened the submitted quarter to review it, the first time
+    in this round of submission: from then on the reporter cannot withdraw it. Returns
+    whether this call started the review."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission.pk, status=Status.SUBMITTED, review_started_at__isnull=True
+        ).update(review_started_at=timezone.now(), review_started_by=user)
+    )
+
+
+def _review(submission_pk, user, to_status, action, comment, allowed_from, seen_version=None):
     submission = Submission.objects.select_for_update().get(pk=submission_pk)
+    if submission.status == to_status and _is_repeat(submission, action, user, comment):
+        return submission
+    if seen_version is not None and seen_version != submission.version:
+        raise StaleCopy(list(revisions_since(submission, seen_version)))
     if submission.status not in allowed_from:
         raise WorkflowError(
             _("This quarter is “%(status)s”; it cannot be %(action)s now.")
@@ -197,15 +333,23 @@ def _review(submission_pk, user, to_status, action, comment, allowed_from):
 
 @transaction.atomic
 def approve_submission(
-    *, submission: Submission, user, comment: str = "", imported: bool = False
+    *,
+    submission: Submission,
+    user,
+    comment: str = "",
+    imported: bool = False,
+    seen_version: int | None = None,
 ) -> Submission:
     """Publish the submitted figures: from now on they are what progress and charts read.
 
-    An import approves whatever it loaded, whether or not it was submitted first.
+    `seen_version` is the version the reviewer's page showed: approving any other is
+    refused (StaleCopy, with what changed since). Approving again what the same reviewer
+    has just approved is answered as done. An import approves whatever it loaded, whether
+    or not it was submitted first.
     """
     allowed_from = Status.values if imported else [Status.SUBMITTED]
     submission = _review(
-        submission.pk, user, Status.APPROVED, Action.APPROVED, comment, allowed_from
+        submission.pk, user, Status.APPROVED, Action.APPROVED, comment, allowed_from, seen_version
     )
     submission.figures.update(
         approved_value=F("value"),
@@ -217,11 +361,20 @@ def approve_submission(
 
 
 @transaction.atomic
-def return_submission(*, submission: Submission, user, comment: str) -> Submission:
+def return_submission(
+    *, submission: Submission, user, comment: str, seen_version: int | None = None
+) -> Submission:
+    """Send the quarter back to its reporter with a comment; `seen_version` as for approval."""
     if not comment.strip():
         raise WorkflowError(_("Say what the city should correct: a comment is required."))
     return _review(
-        submission.pk, user, Status.RETURNED, Action.RETURNED, comment.strip(), [Status.SUBMITTED]
+        submission.pk,
+        user,
+        Status.RETURNED,
+        Action.RETURNED,
+        comment.strip(),
+        [Status.SUBMITTED],
+        seen_version,
     )
 
 
@@ -232,6 +385,8 @@ def reopen_quarter(*, prefecture, period, user, reason: str) -> Submission:
     if not reason.strip():
         raise WorkflowError(_("Give the reason for reopening."))
     submission = _locked_submission(prefecture, period, user)[0]
+    if submission.reopened and _is_repeat(submission, Action.REOPENED, user, reason.strip()):
+        return submission
     before = submission.status
     submission.status = Status.RETURNED if before != Status.DRAFT else Status.DRAFT
     submission.reopened = True

@@ -7,24 +7,19 @@ in the admin since the last seed, is left as it is.
 import csv
 import json
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
 
-from targets.models import Indicator, Plan, PopulationFigure, Prefecture, ReportingPeriod
+from targets.models import Indicator, Plan, PopulationFigure, Prefecture
 from targets.periods import Quarter
+from targets.schedule import add_periods
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 PLAN_2018 = SEED_DIR / "plan-2018.json"
 PREFECTURES = SEED_DIR / "prefectures.csv"
 CENSUS_YEAR = 2020
 CENSUS_SOURCE = "第七次全国人口普查公报（2020年11月1日零时）"
-DAYS_TO_REPORT = 15
-
-
-def due_date_for(quarter: Quarter) -> date:
-    return quarter.end_date + timedelta(days=DAYS_TO_REPORT)
 
 
 @transaction.atomic
@@ -68,10 +63,5 @@ def seed_plan(path: Path = PLAN_2018) -> Counter:
         )
         created["indicators"] += new
     first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
-    for step in range(first.quarters_until(last) + 1):
-        quarter = first.shift(step)
-        _, new = ReportingPeriod.objects.get_or_create(
-            year=quarter.year, quarter=quarter.quarter, defaults={"due_date": due_date_for(quarter)}
-        )
-        created["reporting periods"] += new
+    created["reporting periods"] += len(add_periods(first=first, last=last))
     return created

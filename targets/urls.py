@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from reports.dashboards import landing
-from targets import bulk_views, views
+from targets import bulk_views, period_views, views
 from targets.converters import QuarterConverter, ReporterConverter
 
 register_converter(QuarterConverter, "quarter")
@@ -12,6 +12,11 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("report/<reporter:reporter>/", views.quarters, name="quarters"),
     path("report/<reporter:reporter>/<quarter:quarter>/", views.quarter_form, name="quarter_form"),
+    path(
+        "report/<reporter:reporter>/<quarter:quarter>/withdraw/",
+        views.withdraw,
+        name="withdraw",
+    ),
     path(
         "report/<reporter:reporter>/<quarter:quarter>/history/",
         views.submission_history,
@@ -43,7 +48,8 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("review/<reporter:reporter>/<quarter:quarter>/", views.review, name="review"),
     path("review/<reporter:reporter>/<quarter:quarter>/reopen/", views.reopen, name="reopen"),
-    path("periods/", views.periods, name="periods"),
+    path("periods/", period_views.periods, name="periods"),
+    path("periods/add/", period_views.periods_add, name="periods_add"),
     path("audit/", views.audit, name="audit"),
-    path("periods/<quarter:quarter>/", views.period_update, name="period_update"),
+    path("periods/<quarter:quarter>/", period_views.period_update, name="period_update"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from reminders.notices import waiting_for
 from targets.access import is_reviewer, may_enter, may_view
+from targets.completeness import corrections, standing
 from targets.converters import PROVINCE
-from targets.forms import PeriodForm, QuarterForm, ReviewForm
+from targets.forms import QuarterForm, ReviewForm
 from targets.models import (
     Figure,
     FigureRevision,
@@ -21,9 +22,11 @@ from targets.models import (
     ReportingPeriod,
     Submission,
     SubmissionEvent,
+    TargetAllocation,
 )
 from targets.reporting import (
     Entry,
+    ReasonMissing,
     StaleCopy,
     WorkflowError,
     approve_submission,
@@ -31,10 +34,13 @@ from targets.reporting import (
     reopen_quarter,
     return_submission,
     save_quarter,
+    start_review,
     submit_quarter,
+    withdraw_refusal,
+    withdraw_submission,
 )
+from targets.review import review_rows
 from targets.tasks import enqueue_recompute
-from targets.validation import entry_warnings
 
 
 def plan(request):
@@ -79,43 +85,77 @@ def quarters(request, reporter):
         submission.period_id: submission
         for submission in Submission.objects.filter(prefecture=prefecture)
     }
+    found, today = corrections(submissions.values()), timezone.localdate()
     rows = [
-        (period, submissions.get(period.pk), lock_reasons(submissions.get(period.pk), period))
+        (
+            period,
+            submission,
+            lock_reasons(submission, period),
+            standing(submission, period, today, found) if prefecture else None,
+        )
         for period in ReportingPeriod.objects.order_by("-year", "-quarter")
+        for submission in [submissions.get(period.pk)]
     ]
     context = {"prefecture": prefecture, "reporter": reporter, "rows": rows}
     return render(request, "targets/quarters.html", context)
 
 
-def quarter_form(request, reporter, quarter):
-    prefecture = reporter_or_403(request.user, reporter)
-    can_enter = may_enter(request.user, prefecture)
-    if request.method == "POST" and not can_enter:
-        raise PermissionDenied
-    period = period_or_404(quarter)
+def sheet_form(prefecture, period, data=None, *, submitting=False, clashes=frozenset()):
+    """The quarter's submission (None before the first save) and its sheet as saved now,
+    bound to `data` when given."""
     submission = (
         Submission.objects.filter(prefecture=prefecture, period=period)
-        .select_related("reviewed_by", "submitted_by")
+        .select_related("reviewed_by", "submitted_by", "review_started_by", "period")
         .first()
     )
-    indicators = list(Indicator.objects.reported_by(prefecture))
     figures = {
         figure.indicator_id: figure for figure in Figure.objects.filter(submission=submission)
     }
+    allocations = TargetAllocation.objects.filter(prefecture=prefecture) if prefecture else []
+    form = QuarterForm(
+        data,
+        indicators=list(Indicator.objects.reported_by(prefecture)),
+        figures=figures,
+        previous=approved_entries_before(prefecture, period),
+        quarter=period.as_quarter,
+        version=submission.version if submission else 0,
+        submitting=submitting,
+        allocations={allocation.indicator_id: allocation.value for allocation in allocations},
+        clashes=clashes,
+    )
+    return submission, form
+
+
+def merged_sheet(prefecture, period, merge, kept=None):
+    """The sheet after a refused stale save: `merge` (see reporting.Merge) shown over the
+    version now saved, with `kept` (the user's ticks and reasons) as they sent them."""
+    data = QuarterForm.data_for(merge.entries, merge.version) | (kept or {})
+    return sheet_form(prefecture, period, data, clashes=merge.clashes)
+
+
+def render_sheet(request, reporter, prefecture, period, submission, form, stale=None):
+    context = {
+        "form": form,
+        "prefecture": prefecture,
+        "reporter": reporter,
+        "period": period,
+        "submission": submission,
+        "locked": lock_reasons(submission, period),
+        "can_enter": may_enter(request.user, prefecture),
+        "stale": stale,
+        "is_reviewer": is_reviewer(request.user),
+        "may_withdraw": may_enter(request.user, prefecture) and not withdraw_refusal(submission),
+    }
+    return render(request, "targets/quarter_form.html", context)
+
+
+def quarter_form(request, reporter, quarter):
+    prefecture = reporter_or_403(request.user, reporter)
+    if request.method == "POST" and not may_enter(request.user, prefecture):
+        raise PermissionDenied
+    period = period_or_404(quarter)
     submitting = "submit" in request.POST
-
-    def sheet(data, version):
-        return QuarterForm(
-            data,
-            indicators=indicators,
-            figures=figures,
-            previous=approved_entries_before(prefecture, period),
-            quarter=quarter,
-            version=version,
-            submitting=submitting,
-        )
-
-    form = sheet(request.POST or None, submission.version if submission else 0)
+    submission, form = sheet_form(prefecture, period, request.POST or None, submitting=submitting)
     stale = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,18 +166,27 @@ def quarter_form(request, reporter, quarter):
                     user=request.user,
                     entries=form.entries,
                     seen_version=form.cleaned_data["seen_version"],
-                    reason=form.cleaned_data["reason"],
+                    reasons=form.reasons,
+                    submitting=submitting,
                 )
                 if submitting:
-                    submit_quarter(submission=saved, user=request.user, indicators=indicators)
+                    submit_quarter(
+                        submission=saved, user=request.user, indicators=list(form.entries)
+                    )
         except StaleCopy as error:
-            # Keep what this user typed, now checked against the version they have seen.
             stale = error.revisions
-            submission = Submission.objects.get(prefecture=prefecture, period=period)
-            figures = {figure.indicator_id: figure for figure in submission.figures.all()}
-            data = request.POST.copy()
-            data["seen_version"] = submission.version
-            form = sheet(data, submission.version)
+            kept = {
+                key: value
+                for key, value in request.POST.items()
+                if key.endswith(("-confirm", "-reason"))
+            }
+            submission, form = merged_sheet(prefecture, period, error.merge, kept)
+        except ReasonMissing as error:
+            for indicator in error.indicators:
+                field = f"{indicator.code}-reason"
+                form.add_error(
+                    field if field in form.fields else None, error.message_for(indicator)
+                )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -151,19 +200,20 @@ def quarter_form(request, reporter, quarter):
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("quarter_form", reporter=reporter, quarter=quarter)
-    context = {
-        "form": form,
-        "prefecture": prefecture,
-        "reporter": reporter,
-        "period": period,
-        "submission": submission,
-        "locked": lock_reasons(submission, period),
-        "can_enter": can_enter,
-        "has_approved": any(figure.approved_at for figure in figures.values()),
-        "stale": stale,
-        "is_reviewer": is_reviewer(request.user),
-    }
-    return render(request, "targets/quarter_form.html", context)
+    return render_sheet(request, reporter, prefecture, period, submission, form, stale)
+
+
+@require_POST
+def withdraw(request, reporter, quarter):
+    prefecture = reporter_or_403(request.user, reporter, to_enter=True)
+    submission = get_object_or_404(Submission, prefecture=prefecture, period=period_or_404(quarter))
+    try:
+        withdraw_submission(submission=submission, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Withdrawn: the quarter is a draft again."))
+    return redirect("quarter_form", reporter=reporter, quarter=quarter)
 
 
 def submission_history(request, reporter, quarter):
@@ -215,16 +265,21 @@ def review(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter)
     period = period_or_404(quarter)
     submission = get_object_or_404(
-        Submission.objects.select_related("submitted_by", "reviewed_by"),
+        Submission.objects.select_related(
+            "submitted_by", "reviewed_by", "review_started_by", "period", "prefecture"
+        ),
         prefecture=prefecture,
         period=period,
     )
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, initial={"seen_version": submission.version})
+    stale = None
     if request.method == "POST" and form.is_valid():
-        comment = form.cleaned_data["comment"]
+        comment, seen = form.cleaned_data["comment"], form.cleaned_data["seen_version"]
         try:
             if "approve" in request.POST:
-                approve_submission(submission=submission, user=request.user, comment=comment)
+                approve_submission(
+                    submission=submission, user=request.user, comment=comment, seen_version=seen
+                )
                 indicators = submission.figures.values_list("indicator_id", flat=True)
                 if enqueue_recompute(list(indicators)):
                     messages.success(request, _("Approved."))
@@ -234,26 +289,30 @@ def review(request, reporter, quarter):
                         _("Approved. The charts will catch up once the job queue answers again."),
                     )
             else:
-                return_submission(submission=submission, user=request.user, comment=comment)
+                return_submission(
+                    submission=submission, user=request.user, comment=comment, seen_version=seen
+                )
                 messages.success(request, _("Returned to the reporter with your comment."))
+        except StaleCopy as error:
+            # Show what is there now, to be approved or returned from the new version.
+            stale = error.revisions
+            submission.refresh_from_db()
+            form = ReviewForm(initial={"seen_version": submission.version, "comment": comment})
         except WorkflowError as error:
             form.add_error("comment", str(error))
         else:
             return redirect("review_queue")
-    previous = approved_entries_before(prefecture, period)
-    rows = [
-        (
-            figure,
-            previous.get(figure.indicator_id),
-            entry_warnings(
-                figure.indicator, Entry.of(figure), previous.get(figure.indicator_id), quarter
-            ),
-        )
-        for figure in submission.figures.select_related("indicator").order_by(
-            "indicator__display_order"
-        )
-    ]
-    context = {"submission": submission, "reporter": reporter, "rows": rows, "form": form}
+    elif request.method == "GET" and start_review(submission=submission, user=request.user):
+        submission.refresh_from_db()
+    rows = review_rows(submission, approved_entries_before(prefecture, period))
+    context = {
+        "submission": submission,
+        "reporter": reporter,
+        "rows": rows,
+        "correction": any(row.approved for row in rows),
+        "form": form,
+        "stale": stale,
+    }
     return render(request, "targets/review.html", context)
 
 
@@ -276,38 +335,6 @@ def reopen(request, reporter, quarter):
         enqueue_recompute()
         messages.success(request, _("Reopened: the reporter can change this quarter again."))
     return redirect("quarter_form", reporter=reporter, quarter=quarter)
-
-
-def periods(request):
-    require_reviewer(request.user)
-    rows = [
-        (period, PeriodForm(instance=period, prefix=str(period)))
-        for period in ReportingPeriod.objects.all()
-    ]
-    return render(request, "targets/periods.html", {"rows": rows})
-
-
-@require_POST
-def period_update(request, quarter):
-    require_reviewer(request.user)
-    form = PeriodForm(request.POST, instance=period_or_404(quarter), prefix=str(quarter))
-    if form.is_valid():
-        period = form.save()
-        if form.changed_data:
-            LogEntry.objects.log_actions(
-                request.user.pk,
-                [period],
-                CHANGE,
-                change_message=[{"changed": {"fields": form.changed_data}}],
-                single_object=True,
-            )
-        messages.success(request, _("%(quarter)s updated.") % {"quarter": quarter.label})
-    else:
-        messages.error(
-            request,
-            _("%(quarter)s was not changed: check the due date.") % {"quarter": quarter.label},
-        )
-    return redirect("periods")
 
 
 AUDIT_ROWS = 300

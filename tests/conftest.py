@@ -11,6 +11,7 @@ from targets.models import Prefecture
 from targets.recompute import recompute_progress
 from targets.seeding import seed_plan, seed_prefectures
 from tests.factories import UserFactory
+from tests.filing import save
 from tests.workers import start_redis
 
 
@@ -71,6 +72,12 @@ def other_officer(plan):
     return UserFactory(
         username="shenzhen", role=Role.CITY, prefecture=Prefecture.objects.get(code="440300")
     )
+
+
+@pytest.fixture
+def guangzhou_q4(city_officer):
+    """Guangzhou's 2022Q4 draft at version 1: 742 patent attorneys, 120 patent agencies."""
+    return save(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120}, every_row=False)
 
 
 @pytest.fixture

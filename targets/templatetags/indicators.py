@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.formatting import entry_text, plain_number
+from targets.formatting import entry_text, plain_number, rate_number
 from targets.models import Indicator
 from targets.reporting import Entry
 
@@ -22,11 +22,17 @@ def target_text(indicator: Indicator) -> str:
             return _("all %(count)s cities") % {"count": number}
         case Indicator.Kind.RANK:
             return _("national rank %(rank)s") % {"rank": number}
+    return allocation_text(indicator, indicator.target_value)
+
+
+@register.simple_tag
+def allocation_text(indicator: Indicator, value) -> str:
+    """A city's own share of a target, signed as the plan's target: “≥ 8519 家”."""
     if indicator.direction == Indicator.Direction.AT_MOST:
         sign = "<" if indicator.strict else "≤"
     else:
         sign = ">" if indicator.strict else "≥"
-    return f"{sign} {number} {indicator.unit}".strip()
+    return f"{sign} {plain_number(value)} {indicator.unit}".strip()
 
 
 register.filter("plain_number", plain_number)
@@ -50,15 +56,35 @@ def revision_entry(revision, side: str) -> str:
 
 
 @register.simple_tag
-def change_mark(figure, previous):
-    """The change from last quarter's approved value, marked up or down."""
-    if previous is None or previous.value is None or figure.value is None:
+def change_mark(indicator, now, before):
+    """The change from `before` to `now` (entries, or readings with a rate), marked up or
+    down: for a ratio, the change of its rate in its unit (percentage points for %)."""
+    if before is None or now is None or before.value is None or now.value is None:
         return "—"
-    delta = figure.value - previous.value
+    if indicator.kind in (Indicator.Kind.COVERAGE, Indicator.Kind.MILESTONE):
+        if bool(now.value) == bool(before.value):
+            return format_html('<span class="delta same">{}</span>', _("unchanged"))
+        return format_html(
+            '<span class="delta">{} → {}</span>',
+            entry_text(indicator, before),
+            entry_text(indicator, now),
+        )
+    rates = getattr(now, "rate", None), getattr(before, "rate", None)
+    if None not in rates:
+        delta = rates[0] - rates[1]
+        number, share = f"{rate_number(indicator, abs(delta))} {_rate_unit(indicator)}", ""
+    else:
+        delta = now.value - before.value
+        number = plain_number(abs(delta))
+        share = f" ({delta / before.value:+.1%})" if before.value else ""
     if not delta:
         return format_html('<span class="delta same">{}</span>', _("unchanged"))
-    share = f" ({delta / previous.value:+.1%})" if previous.value else ""
     sign, direction = ("+", "up") if delta > 0 else ("−", "down")
-    return format_html(
-        '<span class="delta {}">{}{}{}</span>', direction, sign, plain_number(abs(delta)), share
-    )
+    return format_html('<span class="delta {}">{}{}{}</span>', direction, sign, number, share)
+
+
+def _rate_unit(indicator) -> str:
+    """The unit of a change of rate: percentage points for a percentage."""
+    if indicator.unit_zh == "%":
+        return _("percentage points")
+    return indicator.unit

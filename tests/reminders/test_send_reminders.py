@@ -147,10 +147,15 @@ def test_reminders_can_be_turned_off_on_the_preferences_page(client, people, mai
 
 
 def test_landing_shows_what_waits(client, people):
-    with on("2023-01-16"):
+    with on("2023-01-15"):
         client.force_login(people["gz"])
         page = client.get(reverse("home"), follow=True).content.decode()
         assert "2022年第4季度：待填报，截止日期 2023-01-15" in page
+    with on("2023-01-16"):
+        client.force_login(people["gz"])
+        page = client.get(reverse("home"), follow=True).content.decode()
+        assert "2022年第4季度：已逾期（截止日期 2023-01-15），请尽快填报并提交" in page
+        assert "待填报" not in page
         client.force_login(people["sheng"])
         page = client.get(reverse("home"), follow=True).content.decode()
         assert "2022年第4季度：21 个地市逾期" in page

@@ -92,7 +92,13 @@ MATRIX = [
     ("post", "review", OWN, {"quarter": Q}, REVIEWERS_OK),
     ("post", "reopen", OWN, {"quarter": Q}, PROVINCIAL_WRITER),
     ("get", "reopen", OWN, {"quarter": Q}, POST_ONLY),
+    ("post", "withdraw", OWN, {"quarter": Q}, OWN_WRITER),
+    ("post", "withdraw", OTHER, {"quarter": Q}, NO_WRITER),
+    ("post", "withdraw", PROVINCE, {"quarter": Q}, PROVINCIAL_WRITER),
+    ("get", "withdraw", OWN, {"quarter": Q}, POST_ONLY),
     ("get", "periods", None, {}, REVIEWERS_OK),
+    ("post", "periods_add", None, {}, REVIEWERS_OK),
+    ("get", "periods_add", None, {}, POST_ONLY),
     ("post", "period_update", None, {"quarter": Q}, PROVINCIAL_WRITER),
     ("get", "period_update", None, {"quarter": Q}, POST_ONLY),
 ]  # fmt: skip
