@@ -27,19 +27,18 @@ Action = SubmissionEvent.Action
 
 @dataclass(frozen=True)
 class Publication:
-    """One approval of a figure: the entry it published, who approved and submitted it and
-    when, the revisions that led to it since the previous one, and how many there were in all."""
+    """One approval of a figure: the entry it published, who approved it and when, who
+    submitted it and when (None for an import), the revisions that led to it since the
+    previous approval, and how many revisions there were in all by then."""
 
     at: datetime
     entry: Entry
-    approval: SubmissionEvent | None  # None for a figure loaded without the workflow
-    submission_step: SubmissionEvent | None  # the last "submit" before it, if any
+    approved_by: object | None
+    submitted_by: object | None
+    submitted_at: datetime | None
     revisions: tuple[FigureRevision, ...]
     revision_count: int
-
-    @property
-    def approved_by(self):
-        return self.approval.by if self.approval else None
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,19 +87,27 @@ class History:
         return shown
 
     def state(self, submission, at: datetime) -> str | None:
-        """The submission's state at `at`; None if it did not exist yet."""
-        events = self.events.get(submission.pk, [])
-        if not events:  # loaded without the workflow
-            return submission.status if submission.created_at <= at else None
-        steps = [event for event in events if event.at <= at]
-        return steps[-1].to_status if steps else None
+        return state_at(submission, self.events.get(submission.pk, []), at)
+
+
+def state_at(submission, events, at: datetime) -> str | None:
+    """The submission's state at `at`, from its steps (oldest first); None if it did not
+    exist yet."""
+    if not events:  # loaded without the workflow
+        return submission.status if submission.created_at <= at else None
+    steps = [event for event in events if event.at <= at]
+    return steps[-1].to_status if steps else None
 
 
 def history(figures) -> History:
     """The publications of every figure in `figures` (a Figure queryset), in three queries."""
     figures = list(
         figures.select_related(
-            "submission__prefecture", "submission__period", "indicator", "submission__reviewed_by"
+            "submission__prefecture",
+            "submission__period",
+            "submission__reviewed_by",
+            "submission__submitted_by",
+            "indicator",
         ).order_by("pk")
     )
     ids = [figure.pk for figure in figures]
@@ -134,7 +141,18 @@ def _publications(figure, revisions, events) -> list[Publication]:
             figure.approved_nothing_to_report,
             figure.note,
         )
-        return [Publication(figure.approved_at, entry, None, None, (), 0)]
+        submission = figure.submission
+        return [
+            Publication(
+                at=figure.approved_at,
+                entry=entry,
+                approved_by=submission.reviewed_by,
+                submitted_by=submission.submitted_by,
+                submitted_at=submission.submitted_at,
+                revisions=(),
+                revision_count=0,
+            )
+        ]
     publications, taken = [], 0
     times = [revision.at for revision in revisions]
     for approval in approvals:
@@ -147,10 +165,12 @@ def _publications(figure, revisions, events) -> list[Publication]:
             Publication(
                 at=approval.at,
                 entry=entry,
-                approval=approval,
-                submission_step=steps[-1] if steps else None,
+                approved_by=approval.by,
+                submitted_by=steps[-1].by if steps else None,
+                submitted_at=steps[-1].at if steps else None,
                 revisions=tuple(revisions[taken:count]),
                 revision_count=count,
+                comment=approval.comment,
             )
         )
         taken = count

@@ -1,0 +1,89 @@
+"""The sources page: every stored result can be rebuilt from the rows it lists."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reports.templatetags.dashboards import amount
+from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
+
+KINDS = ["stock", "flow", "cumulative", "ratio", "coverage", "milestone", "rank"]
+QUARTERS = ["2021Q2", "2022Q3"]
+
+
+def page(client, code, scope, quarter, **query):
+    url = reverse("sources", args=[code, scope, quarter])
+    return client.get(url, query, headers={"accept-language": "en"})
+
+
+def rows_of(client, code, scope, quarter):
+    """The page's city table, as its CSV export gives it."""
+    response = page(client, code, scope, quarter, _export="csv")
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def number(text):
+    return Decimal(text) if text else None
+
+
+def recomputed(indicator, rows):
+    """The headline value from the listed rows alone, by the methodology's rule for the kind."""
+    used = [row for row in rows if row["Value used"] != ""]
+    if not used:
+        return None
+    values = [number(row["Value used"]) for row in used]
+    if indicator.kind == "coverage":
+        return Decimal(sum(1 for value in values if value > 0))
+    if indicator.kind == "ratio":
+        denominator = sum(number(row["Denominator or population"]) for row in used)
+        scale = 10000 if indicator.per_10k_residents else 100 if "%" in indicator.unit_en else 1
+        return (sum(values) / denominator * scale).quantize(Decimal("0.000001"))
+    return sum(values)
+
+
+def test_every_kind_appears_in_the_plan(demo):
+    assert {indicator.kind for indicator in Indicator.objects.all()} == set(KINDS)
+
+
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_every_province_result_is_rebuilt_from_the_rows_its_page_lists(
+    client, demo, leadership, in_english, quarter
+):
+    client.force_login(leadership)
+    period = ReportingPeriod.objects.get(year=int(quarter[:4]), quarter=int(quarter[-1]))
+    for indicator in Indicator.objects.all():
+        stored = Progress.objects.get(indicator=indicator, prefecture=None, period=period)
+        rows = rows_of(client, indicator.code, "province", quarter)
+        expected_rows = 1 if indicator.reported_by == "province" else 21
+        assert len(rows) == expected_rows, indicator.code
+        assert recomputed(indicator, rows) == stored.actual, indicator.code
+        missing = [row["Code"] for row in rows if row["Missing"]]
+        assert missing == stored.missing, indicator.code
+        html = page(client, indicator.code, "province", quarter).content.decode()
+        assert amount(stored.actual, indicator) in html, indicator.code
+
+
+@pytest.mark.parametrize("code", ["patent_agents", "invention_patents_per_10k", "pledge_financing"])
+def test_a_city_result_is_rebuilt_from_its_one_row(client, demo, leadership, in_english, code):
+    client.force_login(leadership)
+    indicator = Indicator.objects.get(code=code)
+    city = Prefecture.objects.get(code="440300")
+    period = ReportingPeriod.objects.get(year=2022, quarter=3)
+    stored = Progress.objects.get(indicator=indicator, prefecture=city, period=period)
+    rows = rows_of(client, code, "440300", "2022Q3")
+    assert [row["Code"] for row in rows] == ["440300"]
+    assert recomputed(indicator, rows) == stored.actual
+
+
+def test_per_10k_rows_name_the_population_year_and_source(client, demo, leadership, in_english):
+    client.force_login(leadership)
+    rows = rows_of(client, "invention_patents_per_10k", "province", "2022Q3")
+    reported = [row for row in rows if row["Value used"]]
+    assert reported
+    assert {row["Population year"] for row in reported} == {"2022"}
+    assert all(row["Population source"] for row in reported)
