@@ -35,6 +35,13 @@ from targets.recompute import indicator_spec, load_inputs
 Kind = Indicator.Kind
 
 
+def link_points(trace: dict, urls: list) -> dict:
+    """Marks each point of a chart trace with its sources page, for the chart's data table:
+    `urls` follows the trace's x (for a heat map, its rows of x)."""
+    trace.setdefault("meta", {})["sources"] = urls
+    return trace
+
+
 def parse_moment(text: str) -> datetime:
     """A moment as an ISO date and time (`2022-11-25T10:30`, with seconds and an offset if
     wished); without an offset, in the site's time zone. ValueError with a sentence."""

@@ -87,3 +87,26 @@ def test_per_10k_rows_name_the_population_year_and_source(client, demo, leadersh
     assert reported
     assert {row["Population year"] for row in reported} == {"2022"}
     assert all(row["Population source"] for row in reported)
+
+
+def test_each_dashboard_value_links_to_its_sources(client, demo, leadership):
+    client.force_login(leadership)
+    province = reverse("sources", args=["patent_agents", "province", "2022Q3"])
+    city = reverse("sources", args=["patent_agents", "440100", "2022Q3"])
+    city_earlier = reverse("sources", args=["patent_agents", "440100", "2021Q1"])
+    overview = client.get(reverse("overview"), {"quarter": "2022Q3"}).content.decode()
+    assert f'href="{province}"' in overview
+    indicator_page = client.get(
+        reverse("indicator_dashboard", args=["patent_agents"]), {"quarter": "2022Q3"}
+    ).content.decode()
+    headline = indicator_page.split('class="headline"')[1].split("</dl>")[0]
+    assert f'href="{province}"' in headline
+    tables = indicator_page.split('class="chart-data"')[1:]
+    assert f'href="{reverse("sources", args=["patent_agents", "province", "2021Q1"])}"' in tables[0]
+    assert f'href="{city}"' in tables[1]  # every city in the quarter
+    assert f'href="{city_earlier}"' in tables[2]  # every city in every quarter
+    prefecture_page = client.get(
+        reverse("prefecture_dashboard", args=["440100"]), {"quarter": "2022Q3"}
+    ).content.decode()
+    assert f'href="{city}"' in prefecture_page
+    assert f'href="{province}"' in prefecture_page
