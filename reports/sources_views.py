@@ -1,4 +1,5 @@
-"""The sources of a stored result: a page, its CSV and Excel export, and the JSON API."""
+"""Traceability: the sources of a stored result (a page, its CSV and Excel export, the JSON
+API) and what changed since a moment (a PDF summary's making)."""
 
 import tablib
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from reports.changes import changes_since
+from reports.dashboards import chosen_period
 from reports.sources import parse_moment, records, result_record, sources, status_rule
+from reports.summaries import Scope
 from reports.views import _bad_request
 from targets import progress
 from targets.access import may_read_published, may_read_working_copy
@@ -165,3 +169,32 @@ def sources_api(request):
             "rows": records(found),
         }
     )
+
+
+@require_GET
+def changes_page(request):
+    """?since=<the summary's making>&scope=<its scope key>&quarter=<its quarter>"""
+    if not may_read_published(request.user):
+        raise PermissionDenied
+    period = chosen_period(request)
+    context = {"period": period}
+    try:
+        since = parse_moment(request.GET.get("since", ""))
+        scope = _scope(request.GET.get("scope", "province"))
+    except ValueError as error:
+        context["error"] = str(error)
+        return render(request, "reports/changes.html", context, status=400)
+    found = changes_since(since, scope, period)
+    context |= {"scope": scope, "changes": found, "since_text": since.isoformat()}
+    return render(request, "reports/changes.html", context)
+
+
+def _scope(key: str) -> Scope:
+    """A summary's scope from its key (`Scope.key`); ValueError for anything else."""
+    kind = key.partition(":")[0]
+    try:
+        if key == PROVINCE or kind in ("indicator", "prefecture"):
+            return Scope.from_key(key)
+    except (Indicator.DoesNotExist, Prefecture.DoesNotExist):
+        pass
+    raise ValueError(_("There is no summary scope “%(key)s”.") % {"key": key})

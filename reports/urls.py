@@ -7,6 +7,7 @@ from reports import dashboards, sources_views, views
 urlpatterns = [
     path("api/progress/", views.progress_api, name="progress_api"),
     path("api/progress/sources/", sources_views.sources_api, name="sources_api"),
+    path("dashboard/changes/", sources_views.changes_page, name="changes"),
     path(
         "dashboard/sources/<slug:code>/<reporter:scope>/<quarter:quarter>/",
         sources_views.sources_page,
