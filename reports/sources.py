@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evidence.models import EvidenceFile
 from targets import progress
 from targets.formatting import entry_text
 from targets.models import (
@@ -71,6 +74,7 @@ class Row:
     published: Published | None
     state: str | None  # the submission's state at the moment; None: not started
     population_source: str = ""
+    evidence: tuple = ()  # the files attached to the figure (or its quarter) when published
 
     @property
     def missing(self) -> bool:
@@ -174,17 +178,24 @@ def sources(indicator: Indicator, prefecture: Prefecture | None, period, at=None
             "prefecture__code", "year", "source"
         )
     }
+    files = defaultdict(list)
+    for evidence in EvidenceFile.objects.of_submissions(
+        Submission.objects.filter(period=period)
+    ).filter(Q(indicator=indicator) | Q(indicator=None)):
+        files[evidence.submission_id].append(evidence)
     rows = []
     for code, amount in explanation.contributions.items():
         place = prefectures.get(code) if code else None
         year = amount.population_year if amount else None
+        figure = published.get(place.pk if place else None)
         rows.append(
             Row(
                 prefecture=place,
                 amount=amount,
-                published=published.get(place.pk if place else None),
+                published=figure,
                 state=states.get(place.pk if place else None),
                 population_source=people.get((code, year), "") if year else "",
+                evidence=_attached(files, figure),
             )
         )
     stored = None
@@ -193,6 +204,18 @@ def sources(indicator: Indicator, prefecture: Prefecture | None, period, at=None
             indicator=indicator, prefecture=prefecture, period=period
         ).first()
     return Sources(indicator, prefecture, period.as_quarter, at, live, explanation, rows, stored)
+
+
+def _attached(files, figure: Published | None) -> tuple:
+    """The files that were part of what was approved: uploaded by then, not yet replaced."""
+    if figure is None:
+        return ()
+    moment = figure.publication.at
+    return tuple(
+        evidence
+        for evidence in files[figure.figure.submission_id]
+        if evidence.uploaded_at <= moment and not evidence.superseded_at(moment)
+    )
 
 
 def _states(period, at) -> dict:
@@ -233,6 +256,10 @@ def _record(indicator, row: Row) -> dict:
         "approved_at": _moment(publication.at) if publication else None,
         "revisions": publication.revision_count if publication else 0,
         "note": published.entry.note if published else "",
+        "evidence": [
+            {"name": evidence.name, "url": reverse("evidence_download", args=[evidence.pk])}
+            for evidence in row.evidence
+        ],
     }
 
 

@@ -94,6 +94,7 @@ COLUMNS = [
     ("approved_at", gettext_lazy("Approved at")),
     ("revisions", gettext_lazy("Revisions")),
     ("note", gettext_lazy("Note")),
+    ("evidence", gettext_lazy("Evidence files")),
 ]
 
 
@@ -115,6 +116,8 @@ def _export(found, kind: str) -> HttpResponse:
 def _cell(value):
     if isinstance(value, bool):
         return _("yes") if value else ""
+    if isinstance(value, list):  # the evidence files
+        return "\n".join(evidence["name"] for evidence in value)
     return "" if value is None else value
 
 
