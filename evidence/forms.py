@@ -5,16 +5,19 @@ from django.utils.translation import gettext_lazy
 from evidence.models import EvidenceFile
 from targets.models import Indicator
 
+# Which indicator's row a file is for; none: the whole quarter.
+ROW_CHOICE = {
+    "label": gettext_lazy("For the row"),
+    "empty_label": gettext_lazy("the whole quarter"),
+}
+
 
 class EvidenceForm(forms.Form):
     """A file for a submission, optionally for one indicator's row, optionally replacing one."""
 
     file = forms.FileField(label=gettext_lazy("File"))
     indicator = forms.ModelChoiceField(
-        queryset=Indicator.objects.none(),
-        required=False,
-        label=gettext_lazy("For the row"),
-        empty_label=gettext_lazy("the whole quarter"),
+        queryset=Indicator.objects.none(), required=False, **ROW_CHOICE
     )
     replaces = forms.ModelChoiceField(
         queryset=EvidenceFile.objects.none(),
@@ -48,10 +51,7 @@ class AskForm(forms.Form):
     """A reviewer's request for a file: for which row, and what is needed."""
 
     indicator = forms.ModelChoiceField(
-        queryset=Indicator.objects.none(),
-        required=False,
-        label=gettext_lazy("For the row"),
-        empty_label=gettext_lazy("the whole quarter"),
+        queryset=Indicator.objects.none(), required=False, **ROW_CHOICE
     )
     need = forms.CharField(
         label=gettext_lazy("Which file is needed"),

@@ -107,7 +107,7 @@ def _export(found, kind: str) -> HttpResponse:
     if kind == "csv":
         body = "\ufeff" + body  # Excel opens UTF-8 CSV files correctly only with a BOM
     scope = found.prefecture.code if found.prefecture else PROVINCE
-    name = f"{_('sources')}-{found.indicator.code}-{scope}-{found.quarter}.{kind}"
+    name = _("sources") + f"-{found.indicator.code}-{scope}-{found.quarter}.{kind}"
     response = HttpResponse(body, content_type=EXPORT_TYPES[kind])
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
