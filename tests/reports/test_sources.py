@@ -110,3 +110,23 @@ def test_each_dashboard_value_links_to_its_sources(client, demo, leadership):
     ).content.decode()
     assert f'href="{city}"' in prefecture_page
     assert f'href="{province}"' in prefecture_page
+
+
+@pytest.mark.parametrize("query", [{}, {"as_of": "2022-08-01T00:00"}, {"_export": "csv"}])
+def test_the_page_takes_a_bounded_number_of_queries(
+    client, demo, leadership, django_assert_max_num_queries, query
+):
+    client.force_login(leadership)
+    with django_assert_max_num_queries(25):
+        response = page(client, "industry_navigation_projects", "province", "2022Q3", **query)
+    assert response.status_code == 200
+
+
+def test_the_changes_page_takes_a_bounded_number_of_queries(
+    client, demo, leadership, django_assert_max_num_queries
+):
+    client.force_login(leadership)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("changes"), {"since": "2021-01-01T00:00"})
+    assert response.status_code == 200
+    assert response.context["changes"].figures
