@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "targets",
     "reports",
     "reminders",
+    "evidence",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -124,6 +125,30 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded evidence files: a folder under MEDIA_ROOT, or with EVIDENCE_S3_BUCKET set an
+# S3-compatible store (MinIO, …) that several web servers share. Never served as static files:
+# only the evidence download view, which applies the read rules, hands them out.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+if bucket := os.environ.get("EVIDENCE_S3_BUCKET", ""):
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY") or None,
+            "location": "evidence",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
+    }
 # The PDF font (20 MB) is read from disk by WeasyPrint, never sent to a browser: compressing
 # it would only slow collectstatic down.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]

@@ -25,6 +25,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("reports.urls")),
+    path("", include("evidence.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

@@ -17,6 +17,7 @@ from django_tables2.export import TableExport
 from accounts.models import Role
 from reminders.notices import waiting_for
 from reports import charts
+from reports.sources import link_points
 from reports.tables import MatrixTable, PrefectureFilter
 from targets.access import may_view
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
@@ -139,6 +140,10 @@ def indicator_dashboard(request, code):
     )
     current = next((row for row in province if row.period_id == period.pk), None)
     figures = {"series": charts.province_series(indicator, province)}
+    link_points(
+        figures["series"]["data"][0],
+        [_sources_url(indicator, None, row.period) for row in province],
+    )
     context = {
         "indicator": indicator,
         "period": period,
@@ -166,7 +171,14 @@ def indicator_dashboard(request, code):
             name = f"{indicator.code}-{period.as_quarter}.{export}"
             return TableExport(export, table).response(name)
         figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
+        by_name = {row.prefecture.name: row.prefecture for row in latest}
+        bars = figures["bars"]["data"][0]
+        link_points(bars, [_sources_url(indicator, by_name[name], period) for name in bars["x"]])
         figures["heat"] = charts.heat_map(indicator, prefectures, periods, values)
+        link_points(
+            figures["heat"]["data"][0],
+            [[_sources_url(indicator, p, q) for q in periods] for p in prefectures],
+        )
         if indicator.kind == Indicator.Kind.COVERAGE:
             figures["coverage"] = charts.tile_map(
                 _("%(indicator)s: cities covered") % {"indicator": indicator.name},
@@ -175,6 +187,10 @@ def indicator_dashboard(request, code):
         context |= {"table": table, "filter": filtered, "latest": latest}
     context["figures"] = figures
     return render(request, "reports/indicator.html", context)
+
+
+def _sources_url(indicator, prefecture, period) -> str:
+    return reverse("sources", args=[indicator.code, prefecture or "province", period.as_quarter])
 
 
 def _coverage_cells(rows):

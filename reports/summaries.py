@@ -39,7 +39,7 @@ from targets.models import (
 from targets.templatetags.indicators import target_text
 
 # Bump when the template or the content changes, so that stored summaries are made again.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 POLL_SECONDS = 0.2
 # A request this old with no PDF is taken as lost (a worker killed, a message dropped).
 GIVE_UP_AFTER = timedelta(minutes=10)
@@ -235,15 +235,18 @@ def font_faces() -> list[tuple[str, str]]:
     ]
 
 
-def render_pdf(scope: Scope, period: ReportingPeriod, today) -> tuple[bytes, int]:
+def render_pdf(scope: Scope, period: ReportingPeriod, today, data_version="") -> tuple[bytes, int]:
     """The PDF in the active language, and its number of pages."""
-    document = render_document(scope, period, today)
+    document = render_document(scope, period, today, data_version)
     return document.write_pdf(), len(document.pages)
 
 
-def render_document(scope: Scope, period: ReportingPeriod, today) -> weasyprint.Document:
-    """The summary laid out in pages."""
+def render_document(
+    scope: Scope, period: ReportingPeriod, today, data_version=""
+) -> weasyprint.Document:
+    """The summary laid out in pages; `data_version` is printed on its cover."""
     context = content(scope, period, today) | {
+        "data_version": data_version,
         "font_family": chart_svg.FONT_FAMILY,
         "font_faces": font_faces(),
         "language": translation.get_language(),
@@ -304,7 +307,7 @@ def make(summary: Summary) -> Summary:
     started = time.perf_counter()
     with translation.override(summary.language):
         scope = Scope.from_key(summary.scope)
-        pdf, pages = render_pdf(scope, summary.period, timezone.localdate())
+        pdf, pages = render_pdf(scope, summary.period, timezone.localdate(), summary.data_version)
     summary.pdf, summary.pages = pdf, pages
     summary.state = Summary.State.READY
     summary.seconds = time.perf_counter() - started

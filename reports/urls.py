@@ -1,9 +1,18 @@
 from django.urls import path
 
-from reports import dashboards, views
+from reports import dashboards, sources_views, views
+
+# The "quarter" and "reporter" converters are registered by targets.urls, included first.
 
 urlpatterns = [
     path("api/progress/", views.progress_api, name="progress_api"),
+    path("api/progress/sources/", sources_views.sources_api, name="sources_api"),
+    path("dashboard/changes/", sources_views.changes_page, name="changes"),
+    path(
+        "dashboard/sources/<slug:code>/<reporter:scope>/<quarter:quarter>/",
+        sources_views.sources_page,
+        name="sources",
+    ),
     path("methodology/", views.methodology, name="methodology"),
     path("dashboard/", dashboards.overview, name="overview"),
     path("dashboard/map/", dashboards.map_dashboard, name="map"),

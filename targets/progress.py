@@ -106,14 +106,40 @@ class Result:
     uncovered: tuple[str, ...] = ()
     coverage_ratio: Decimal | None = None
     share_of_province: Decimal | None = None
+    # What the expected line and the projection started from, for the sources page.
+    baseline: tuple[Quarter, Decimal] | None = None
+    trend: tuple[tuple[Quarter, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
 class Amount:
-    """One scope's contribution at one quarter: a value, or a numerator over a denominator."""
+    """One scope's contribution at one quarter: a value, or a numerator over a denominator.
+
+    Per 10 000 residents, `population_year` is the year whose population is the denominator;
+    for a cumulative indicator, `years` holds (year, quarter, year-to-date value) of every year
+    in the running total, the quarter being the one whose figure stands for that year.
+    """
 
     value: Decimal
     denominator: Decimal | None = None
+    population_year: int | None = None
+    years: tuple[tuple[int, Quarter, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One stored result and what it was made of.
+
+    `contributions` maps each city of the scope (in the order given) to the Amount it
+    contributed, or None when it is missing; for an indicator the province reports itself,
+    the one key None maps to the province's own figure. `figures` holds the approved figure
+    of the quarter behind each key, where there is one.
+    """
+
+    version: str
+    result: Result
+    contributions: dict[str | None, Amount | None]
+    figures: dict[str | None, ApprovedFigure]
 
 
 @dataclass(frozen=True)
@@ -167,6 +193,41 @@ def compute_indicator(
     periods = sorted(periods)
     version = data_version(spec, figures, populations, allocations, cities, periods)
     return version, _compute(spec, figures, populations, allocations, cities, periods)
+
+
+def explain(
+    spec: IndicatorSpec,
+    figures: Sequence[ApprovedFigure],
+    populations: Mapping[tuple[str, int], int],
+    allocations: Mapping[str, Decimal],
+    cities: Sequence[str],
+    periods: Sequence[Quarter],
+    quarter: Quarter,
+    prefecture: str | None = None,
+) -> Explanation:
+    """The result of one indicator for one scope (None: the province) and quarter, with the
+    amounts each city contributed, from the same inputs and functions the stored results
+    come from. Raises KeyError when `quarter` is not among `periods` or the scope has no
+    result (a city of an indicator the province reports itself)."""
+    version, results = compute_indicator(spec, figures, populations, allocations, cities, periods)
+    by_scope = {(r.prefecture, r.period): r for r in results}
+    result = by_scope[prefecture, quarter]
+    of_quarter = [f for f in figures if f.period == quarter]
+    if spec.reported_by_province:
+        own = {f.prefecture: f for f in of_quarter if f.prefecture is None}
+        value = _province_value(spec, own[None]) if None in own else None
+        contributions = {None: None if value is None else Amount(value)}
+        return Explanation(version, result, contributions, own)
+    with localcontext() as context:
+        context.prec = 34
+        amounts = _city_amounts(spec, figures, populations, cities, sorted(periods))
+    scope = cities if prefecture is None else [prefecture]
+    return Explanation(
+        version,
+        result,
+        {code: amounts.get((code, quarter)) for code in scope},
+        {f.prefecture: f for f in of_quarter if f.prefecture in scope},
+    )
 
 
 def _compute(spec, figures, populations, allocations, cities, periods) -> list[Result]:
@@ -298,12 +359,13 @@ def _city_amounts(spec, figures, populations, cities, periods) -> dict:
 def _city_amount(spec, figure, populations, years_on_record) -> Amount | None:
     if spec.kind == RATIO:
         if spec.per_10k_residents:
-            people = _population(populations, years_on_record, figure.prefecture, figure.period)
-            if people is None:
+            population = _population(populations, years_on_record, figure.prefecture, figure.period)
+            if population is None:
                 return None
+            people, year = population
             if figure.nothing_to_report:
-                return Amount(Decimal(0), Decimal(people))
-            return None if figure.value is None else Amount(figure.value, Decimal(people))
+                return Amount(Decimal(0), Decimal(people), year)
+            return None if figure.value is None else Amount(figure.value, Decimal(people), year)
         if figure.nothing_to_report:
             return Amount(Decimal(0), Decimal(0))
         if figure.value is None or figure.denominator is None:
@@ -318,10 +380,10 @@ def _city_amount(spec, figure, populations, years_on_record) -> Amount | None:
     return Amount(figure.value)
 
 
-def _population(populations, years_on_record, code, quarter) -> int | None:
-    """The population of the figure's year, or else of the latest earlier year on record."""
+def _population(populations, years_on_record, code, quarter) -> tuple[int, int] | None:
+    """(population, its year): the figure's year, or else the latest earlier year on record."""
     years = [year for year in years_on_record[code] if year <= quarter.year]
-    return populations[code, max(years)] if years else None
+    return (populations[code, max(years)], max(years)) if years else None
 
 
 def _since_start(spec, year_to_date, periods) -> dict:
@@ -335,14 +397,16 @@ def _since_start(spec, year_to_date, periods) -> dict:
     start_year = (spec.plan_start or min(periods)).year
     last_of_year = {}
     for (code, quarter), amount in sorted(year_to_date.items(), key=lambda item: item[0][1]):
-        last_of_year[code, quarter.year] = amount.value
+        last_of_year[code, quarter.year] = (quarter.year, quarter, amount.value)
     totals = {}
     for (code, quarter), amount in year_to_date.items():
         if quarter.year < start_year:
             continue
         earlier = [last_of_year.get((code, year)) for year in range(start_year, quarter.year)]
         if None not in earlier:
-            totals[code, quarter] = Amount(amount.value + sum(earlier, Decimal(0)))
+            total = amount.value + sum((value for _y, _q, value in earlier), Decimal(0))
+            years = (*earlier, (quarter.year, quarter, amount.value))
+            totals[code, quarter] = Amount(total, years=years)
     return totals
 
 
@@ -435,6 +499,8 @@ def _assess(spec, prefecture, point, target, baseline, trend) -> Result:
         growth_ratio=_quantize(growth),
         growth_category=category,
         complete=point.complete,
+        baseline=baseline,
+        trend=tuple(trend),
     )
 
 
@@ -471,12 +537,17 @@ def _expected(spec, quarter, target, target_period, baseline) -> Decimal | None:
 
 def _pace_needed(spec, quarter, gap, target_period) -> Decimal | None:
     """Change still needed per remaining quarter (for a flow, per remaining quarter this year)."""
+    remaining = quarters_remaining(spec, quarter, target_period)
+    return None if remaining is None else max(gap, Decimal(0)) / remaining
+
+
+def quarters_remaining(spec, quarter: Quarter, target_period: Quarter) -> int | None:
+    """The quarters the pace is spread over: to the target date, or for a flow to the year's
+    end; None when none remain (or for a milestone, which has no pace)."""
     if spec.kind == MILESTONE or quarter >= target_period:
         return None
     remaining = 4 - quarter.quarter if spec.kind == FLOW else quarter.quarters_until(target_period)
-    if remaining <= 0:
-        return None
-    return max(gap, Decimal(0)) / remaining
+    return remaining if remaining > 0 else None
 
 
 def _projection(spec, quarter, target, target_period, trend):

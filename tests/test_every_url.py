@@ -72,6 +72,13 @@ RULES = {
     "methodology": ({}, EVERYONE),
     # Without ?period= the API explains what is missing; the gate is what is tested here.
     "progress_api": ({}, statuses(LOGIN, 400, 400, 400, 400, 400)),
+    # Traceability (tests/reports/test_sources_access.py, tests/evidence/test_access.py).
+    "sources": ({"code": "patent_agents", "scope": "province", "quarter": "2022Q4"}, EVERYONE),
+    "sources_api": ({}, statuses(LOGIN, 400, 400, 400, 400, 400)),
+    "changes": ({}, statuses(LOGIN, 400, 400, 400, 400, 400)),
+    "evidence_upload": (CITY, POST_ONLY),
+    "evidence_ask": (CITY, POST_ONLY),
+    "evidence_download": ({"pk": 1}, statuses(LOGIN, 404, 404, 404, 404, 404)),
 }
 
 

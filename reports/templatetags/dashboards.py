@@ -69,13 +69,19 @@ def data_table(figure):
         name = trace.get("name", "")
         xs = trace.get("x", [])
         ys = trace.get("y", [])
+        # Where a value comes from (reports.sources.link_points): its sources page.
+        sources = trace.get("meta", {}).get("sources")
         if "hovertext" in trace:
             rows += [("", "", text) for text in trace["hovertext"]]
         elif trace.get("type") == "heatmap":
-            for y, values in zip(ys, trace["z"], strict=True):
-                rows += [(y, x, v) for x, v in zip(xs, values, strict=True)]
+            for i, (y, values) in enumerate(zip(ys, trace["z"], strict=True)):
+                links = sources[i] if sources else [None] * len(xs)
+                rows += [
+                    (y, x, _linked(v, url)) for x, v, url in zip(xs, values, links, strict=True)
+                ]
         else:
-            rows += [(name, x, y) for x, y in zip(xs, ys, strict=True)]
+            links = sources or [None] * len(xs)
+            rows += [(name, x, _linked(y, url)) for x, y, url in zip(xs, ys, links, strict=True)]
     body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
     return format_html(
         '<details class="chart-data"><summary>{}</summary><table><thead><tr>'
@@ -87,3 +93,9 @@ def data_table(figure):
         _("Value"),
         body,
     )
+
+
+def _linked(value, url):
+    if url is None or value is None:
+        return value
+    return format_html('<a href="{}">{}</a>', url, value)

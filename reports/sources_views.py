@@ -1,0 +1,203 @@
+"""Traceability: the sources of a stored result (a page, its CSV and Excel export, the JSON
+API) and what changed since a moment (a PDF summary's making)."""
+
+import tablib
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from reports.changes import changes_since
+from reports.dashboards import chosen_period
+from reports.sources import parse_moment, records, result_record, sources, status_rule
+from reports.summaries import Scope
+from reports.views import _bad_request
+from targets import progress
+from targets.access import may_read_published, may_read_working_copy
+from targets.completeness import NOT_STARTED, state_label
+from targets.converters import PROVINCE
+from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
+from targets.periods import Quarter
+from targets.recompute import indicator_spec
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _found(indicator, prefecture, period, as_of: str):
+    """The sources asked for; ValueError for a moment not understood, Http404 for a scope
+    that has no result (a city, for an indicator the province reports itself)."""
+    at = parse_moment(as_of) if as_of else None
+    try:
+        return sources(indicator, prefecture, period, at)
+    except KeyError:
+        raise Http404 from None
+
+
+@require_GET
+def sources_page(request, code, scope, quarter):
+    if not may_read_published(request.user):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator.objects.select_related("plan"), code=code)
+    prefecture = None if scope == PROVINCE else get_object_or_404(Prefecture, code=scope)
+    period = get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
+    context = {"indicator": indicator, "prefecture": prefecture, "quarter": quarter}
+    try:
+        found = _found(indicator, prefecture, period, request.GET.get("as_of", ""))
+    except ValueError as error:
+        context["error"] = str(error)
+        return render(request, "reports/sources.html", context, status=400)
+    export = request.GET.get("_export")
+    if export in EXPORT_TYPES:
+        return _export(found, export)
+    result = found.result
+    context |= {
+        "found": found,
+        "result": result,
+        "rows": [
+            (row, _history_link(request.user, row), state_label(row.state or NOT_STARTED))
+            for row in found.rows
+        ],
+        "status_label": Progress.Status(result.status).label,
+        "status_rule": status_rule(result.status),
+        "growth_label": result.growth_category and Progress.Growth(result.growth_category).label,
+        "scale": indicator_spec(indicator).ratio_scale,
+        "month": quarter.quarter * 3,
+        "rules_version": progress.RULES_VERSION,
+    }
+    return render(request, "reports/sources.html", context)
+
+
+def _history_link(user, row) -> bool:
+    """Whether this user may follow a row to its figure's revisions (working-copy history)."""
+    return row.published is not None and may_read_working_copy(user, row.prefecture)
+
+
+COLUMNS = [
+    ("scope", gettext_lazy("Code")),
+    ("name", gettext_lazy("Prefecture")),
+    ("entered", gettext_lazy("Figure as approved")),
+    ("value", gettext_lazy("Value used")),
+    ("denominator", gettext_lazy("Denominator or population")),
+    ("population_year", gettext_lazy("Population year")),
+    ("population_source", gettext_lazy("Population source")),
+    ("missing", gettext_lazy("Missing")),
+    ("state", gettext_lazy("Submission state")),
+    ("submitted_by", gettext_lazy("Submitted by")),
+    ("submitted_at", gettext_lazy("Submitted at")),
+    ("approved_by", gettext_lazy("Approved by")),
+    ("approved_at", gettext_lazy("Approved at")),
+    ("revisions", gettext_lazy("Revisions")),
+    ("note", gettext_lazy("Note")),
+    ("evidence", gettext_lazy("Evidence files")),
+]
+
+
+def _export(found, kind: str) -> HttpResponse:
+    """The city rows as a CSV or Excel file, in the user's language."""
+    sheet = tablib.Dataset(headers=[str(label) for _key, label in COLUMNS])
+    for record in records(found):
+        sheet.append([_cell(record[key]) for key, _label in COLUMNS])
+    body = sheet.export(kind)
+    if kind == "csv":
+        body = "\ufeff" + body  # Excel opens UTF-8 CSV files correctly only with a BOM
+    scope = found.prefecture.code if found.prefecture else PROVINCE
+    name = _("sources") + f"-{found.indicator.code}-{scope}-{found.quarter}.{kind}"
+    response = HttpResponse(body, content_type=EXPORT_TYPES[kind])
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _cell(value):
+    if isinstance(value, bool):
+        return _("yes") if value else ""
+    if isinstance(value, list):  # the evidence files
+        return "\n".join(evidence["name"] for evidence in value)
+    return "" if value is None else value
+
+
+@require_GET
+def sources_api(request):
+    """/api/progress/sources/?indicator=CODE&period=2022Q4&scope=province|CITY[&as_of=…]"""
+    if not may_read_published(request.user):
+        raise PermissionDenied
+    indicator = Indicator.objects.select_related("plan").filter(
+        code=request.GET.get("indicator", "")
+    )
+    indicator = indicator.first()
+    if indicator is None:
+        return _bad_request(
+            _("There is no indicator “%(code)s”.") % {"code": request.GET.get("indicator", "")}
+        )
+    try:
+        quarter = Quarter.parse(request.GET.get("period", ""))
+    except ValueError as error:
+        return _bad_request(str(error))
+    period = ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter).first()
+    if period is None:
+        return _bad_request(_("There is no reporting period %(period)s.") % {"period": quarter})
+    scope = request.GET.get("scope", PROVINCE)
+    prefecture = None
+    if scope != PROVINCE:
+        prefecture = Prefecture.objects.filter(code=scope).first()
+        if prefecture is None:
+            return _bad_request(
+                _("The scope must be “province” or a city's six-digit code, not “%(scope)s”.")
+                % {"scope": scope}
+            )
+    try:
+        found = _found(indicator, prefecture, period, request.GET.get("as_of", ""))
+    except ValueError as error:
+        return _bad_request(str(error))
+    except Http404:
+        return _bad_request(
+            _("“%(code)s” is reported by the province only: its scope is “province”.")
+            % {"code": indicator.code}
+        )
+    return JsonResponse(
+        {
+            "indicator": indicator.code,
+            "scope": scope,
+            "period": str(quarter),
+            "as_of": found.at.isoformat(),
+            "rules_version": progress.RULES_VERSION,
+            "data_version": found.explanation.version,
+            "stored_is_current": found.stored_is_current if found.live else None,
+            "result": result_record(found),
+            "rows": records(found),
+        }
+    )
+
+
+@require_GET
+def changes_page(request):
+    """?since=<the summary's making>&scope=<its scope key>&quarter=<its quarter>"""
+    if not may_read_published(request.user):
+        raise PermissionDenied
+    period = chosen_period(request)
+    context = {"period": period}
+    try:
+        since = parse_moment(request.GET.get("since", ""))
+        scope = _scope(request.GET.get("scope", "province"))
+    except ValueError as error:
+        context["error"] = str(error)
+        return render(request, "reports/changes.html", context, status=400)
+    found = changes_since(since, scope, period)
+    context |= {"scope": scope, "changes": found, "since_text": since.isoformat()}
+    return render(request, "reports/changes.html", context)
+
+
+def _scope(key: str) -> Scope:
+    """A summary's scope from its key (`Scope.key`); ValueError for anything else."""
+    kind = key.partition(":")[0]
+    try:
+        if key == PROVINCE or kind in ("indicator", "prefecture"):
+            return Scope.from_key(key)
+    except (Indicator.DoesNotExist, Prefecture.DoesNotExist):
+        pass
+    raise ValueError(_("There is no summary scope “%(key)s”.") % {"key": key})
