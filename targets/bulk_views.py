@@ -1,6 +1,6 @@
 """Bulk data: the Excel round trip for reporters, CSV import and the completeness matrix."""
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from targets.completeness import completeness_matrix, matrix_workbook
-from targets.forms import CsvImportForm, UploadForm
-from targets.imports import import_figures, read_csv
+from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
+from targets.imports import import_figures, read_csv, warned
 from targets.models import Figure, Indicator, ReportingPeriod, Submission
 from targets.reporting import (
+    Change,
     StaleCopy,
     WorkflowError,
     entries_from_session,
@@ -26,9 +27,9 @@ from targets.spreadsheets import (
     quarter_workbook,
     read_quarter_workbook,
 )
+from targets.validation import entry_warnings
 from targets.views import approved_entries_before, period_or_404, reporter_or_403, require_reviewer
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from targets.workbooks import XLSX
 
 
 def _quarter_sheet(prefecture, period):
@@ -73,7 +74,16 @@ def quarter_upload(request, reporter, quarter):
         except UnreadableSheet as error:
             form.add_error("file", str(error))
         else:
-            preview = preview_changes(upload.entries, figures)
+            previous = approved_entries_before(prefecture, period)
+            preview = [
+                PreviewRow(
+                    change,
+                    entry_warnings(
+                        change.indicator, change.after, previous.get(change.indicator.pk), quarter
+                    ),
+                )
+                for change in preview_changes(upload.entries, figures)
+            ]
             if not upload.errors:
                 request.session[_session_key(reporter, quarter)] = {
                     "version": submission.version if submission else 0,
@@ -88,6 +98,14 @@ def quarter_upload(request, reporter, quarter):
         "upload": upload,
     }
     return render(request, "targets/quarter_upload.html", context)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A line of a preview: what saving would do, and what deserves a second look."""
+
+    change: Change
+    warnings: list = field(default_factory=list)
 
 
 @require_POST
@@ -138,7 +156,20 @@ def csv_import(request):
                 "name": request.FILES["file"].name,
                 "approve": form.cleaned_data["approve"],
             }
-    context = {"form": form, "rows": rows, "errors": errors, "preview": _csv_preview(rows or [])}
+    return _csv_page(
+        request, form, rows, errors, CsvConfirmForm(warned=bool(rows and warned(rows)))
+    )
+
+
+def _csv_page(request, form, rows, errors, confirm):
+    context = {
+        "form": form,
+        "rows": rows,
+        "errors": errors,
+        "preview": _csv_preview(rows or []),
+        "warned": warned(rows or []),
+        "confirm": confirm,
+    }
     return render(request, "targets/csv_import.html", context)
 
 
@@ -157,26 +188,36 @@ def _csv_preview(rows):
             {row.indicator: row.entry}, {row.indicator.pk: figure} if figure else {}
         )
         reporter = row.prefecture.name if row.prefecture else _("Province")
-        preview.append(
-            replace(change, line=row.line, reporter=reporter, quarter=row.period.as_quarter.label)
+        change = replace(
+            change, line=row.line, reporter=reporter, quarter=row.period.as_quarter.label
         )
+        preview.append(PreviewRow(change, list(row.warnings)))
     return preview
 
 
 @require_POST
 def csv_import_confirm(request):
     require_reviewer(request.user)
-    stored = request.session.pop(CSV_SESSION_KEY, None)
+    stored = request.session.get(CSV_SESSION_KEY)
     if stored is None:
         messages.error(request, _("Nothing to import: upload the file again."))
         return redirect("csv_import")
     rows, errors = read_csv(stored["text"].encode())
     if errors:
+        del request.session[CSV_SESSION_KEY]
         messages.error(request, _("The data changed since the preview: upload the file again."))
         return redirect("csv_import")
+    confirm = CsvConfirmForm(request.POST, warned=bool(warned(rows)))
+    if not confirm.is_valid():
+        return _csv_page(request, CsvImportForm(), rows, errors, confirm)
     report = import_figures(
-        rows=rows, user=request.user, approve=stored["approve"], source=stored["name"]
+        rows=rows,
+        user=request.user,
+        approve=stored["approve"],
+        source=stored["name"],
+        accept_warnings=confirm.cleaned_data["reason"],
     )
+    del request.session[CSV_SESSION_KEY]
     messages.success(
         request,
         _("Imported %(rows)s rows: %(figures)s figures changed, %(approved)s quarters approved.")

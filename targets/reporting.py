@@ -96,12 +96,14 @@ def save_quarter(
     seen_version: int,
     reason: str = "",
     past_locks: bool = False,
+    resubmit: bool = False,
 ) -> tuple[Submission, list[FigureRevision]]:
     """Save what the reporter entered, keeping a revision of every figure that changes.
 
     `seen_version` is the version the reporter's copy was loaded at (0 before the first
     save); a save from any older copy is refused with what changed since. Provincial
-    imports go `past_locks`: a changed submitted or approved quarter then needs review again.
+    imports go `past_locks`: a changed submitted or approved quarter then needs review again,
+    as a draft of the reporter's or, with `resubmit`, back in the review queue (submitted).
     """
     submission, created = _locked_submission(prefecture, period, user)
     if seen_version != (0 if created else submission.version):
@@ -150,7 +152,7 @@ def save_quarter(
         FigureRevision.objects.bulk_create(revisions)
         before = submission.status
         if before in (Status.SUBMITTED, Status.APPROVED):
-            submission.status = Status.DRAFT
+            submission.status = Status.SUBMITTED if resubmit else Status.DRAFT
         submission.version = version
         submission.save(update_fields=["version", "status"])
         _record(submission, Action.SAVED, user, before, reason.strip())

@@ -72,7 +72,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_reported(
     assert "Enter a whole number" in errors
     assert "Unknown prefecture" in errors and "Unknown indicator" in errors
     assert "province only" in errors and "No reporting period 2031Q1" in errors
-    assert "cannot exceed" in errors and "yes/no" in errors
+    assert "cannot exceed" in errors and "enter “yes” or “no”" in errors
     assert not Figure.objects.exists()
 
 
@@ -126,7 +126,9 @@ def test_it_may_write_into_a_closed_quarter_and_says_so(csv_file, provincial, pl
     assert event.by == provincial
 
 
-def test_a_change_to_an_approved_quarter_sends_it_back_to_review(csv_file, provincial, plan):
+def test_a_change_to_an_approved_quarter_sends_it_back_to_the_review_queue(
+    csv_file, provincial, plan
+):
     call_command("import_figures", csv_file(GOOD), user="provincial", approve=True)
     call_command(
         "import_figures",
@@ -137,7 +139,7 @@ def test_a_change_to_an_approved_quarter_sends_it_back_to_review(csv_file, provi
         indicator__code="patent_agents", submission__prefecture__code="440100"
     )
     assert (figure.value, figure.approved_value) == (1300, 1200)
-    assert figure.submission.status == "draft"
+    assert figure.submission.status == "submitted"
     assert figure.revisions.last().old_value == 1200
 
 
