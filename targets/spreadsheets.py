@@ -10,11 +10,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -225,6 +227,11 @@ def read_quarter_workbook(data: bytes, *, reporter: str, quarter, indicators) ->
     return upload
 
 
+def _unescaped(value):
+    """Text as Excel meant it: Excel writes a character XML cannot hold as _xHHHH_."""
+    return unescape(value) if isinstance(value, str) else value
+
+
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a code that a spreadsheet program turned into a number
@@ -265,16 +272,31 @@ def _filled_rows(data: bytes) -> dict[int, tuple]:
                             % {"rows": MAX_SHEET_ROWS}
                         )  # fmt: skip
                     if any(_text(cell) for cell in row):
-                        rows[number] = tuple(row) + (None,) * (len(COLUMNS) - len(row))
+                        padded = tuple(row) + (None,) * (len(COLUMNS) - len(row))
+                        rows[number] = tuple(_unescaped(cell) for cell in padded)
             finally:
                 book.close()
     except UnreadableSheet:
         raise
-    except DAMAGED:
+    except DAMAGED as error:
+        if _forbidden_xml(error):
+            raise UnreadableSheet(
+                _("The file contains XML declarations that Excel never writes (entities, "
+                  "external references): it is refused for safety.")
+            ) from None  # fmt: skip
         raise UnreadableSheet(
             _("The file cannot be read as an Excel sheet: it is damaged, or not an .xlsx file.")
         ) from None
     return rows
+
+
+def _forbidden_xml(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML, however openpyxl wrapped its error."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _identify(rows: dict[int, tuple], reporter: str, quarter):
