@@ -1,5 +1,6 @@
 """Bulk data: the Excel round trip for reporters, CSV import and the completeness matrix."""
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
@@ -161,12 +162,22 @@ def csv_import(request):
     )
 
 
+# A plan's whole history is some 7,600 rows: more than anyone reads in a table, and more
+# than a page renders in good time. The counts cover every row.
+PREVIEW_ROWS = 300
+
+
 def _csv_page(request, form, rows, errors, confirm):
+    preview = _csv_preview(rows or [])
+    effects = Counter(item.change.effect for item in preview)
+    changing = [item for item in preview if item.change.effect != "same"]
     context = {
         "form": form,
         "rows": rows,
         "errors": errors,
-        "preview": _csv_preview(rows or []),
+        "preview": changing[:PREVIEW_ROWS],
+        "not_shown": len(changing[PREVIEW_ROWS:]),
+        "effects": effects,
         "warned": warned(rows or []),
         "confirm": confirm,
     }

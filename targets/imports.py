@@ -180,27 +180,38 @@ def _with_warnings(rows: list[Row]) -> list[Row]:
     """Each row with the warnings the form would give it. The quarter before is the file's
     own row for it when the file has one (it is what the figure will then be), otherwise
     the approved figure."""
-    in_file = {(r.prefecture, r.indicator, r.period.as_quarter): r.entry for r in rows}
-    before = {r.period.as_quarter.shift(-1) for r in rows}
+
+    def key(row, quarter):
+        return (row.prefecture.pk if row.prefecture else None, row.indicator.pk, quarter)
+
+    in_file = {key(row, row.period.as_quarter): row.entry for row in rows}
+    before = {row.period.as_quarter.shift(-1) for row in rows}
+    periods = [p.pk for p in ReportingPeriod.objects.all() if p.as_quarter in before]
     approved = {
-        (f.submission.prefecture, f.indicator, f.submission.period.as_quarter): Entry(
-            f.approved_value, f.approved_denominator, f.approved_nothing_to_report
+        (prefecture, indicator, Quarter(year, quarter)): Entry(value, denominator, nothing)
+        for prefecture, indicator, year, quarter, value, denominator, nothing in (
+            Figure.objects.approved()
+            .filter(submission__period__in=periods)
+            .values_list(
+                "submission__prefecture",
+                "indicator",
+                "submission__period__year",
+                "submission__period__quarter",
+                "approved_value",
+                "approved_denominator",
+                "approved_nothing_to_report",
+            )
         )
-        for f in Figure.objects.approved()
-        .filter(submission__period__in=_periods(before))
-        .select_related("submission__prefecture", "submission__period", "indicator")
     }
     checked = []
     for row in rows:
-        key = (row.prefecture, row.indicator, row.period.as_quarter.shift(-1))
-        previous = in_file.get(key) or approved.get(key)
-        warnings = entry_warnings(row.indicator, row.entry, previous, row.period.as_quarter)
-        checked.append(replace(row, warnings=tuple(warnings)))
+        quarter = row.period.as_quarter
+        previous = in_file.get(key(row, quarter.shift(-1))) or approved.get(
+            key(row, quarter.shift(-1))
+        )
+        warnings = entry_warnings(row.indicator, row.entry, previous, quarter)
+        checked.append(replace(row, warnings=tuple(warnings)) if warnings else row)
     return checked
-
-
-def _periods(quarters):
-    return [period for period in ReportingPeriod.objects.all() if period.as_quarter in quarters]
 
 
 def warned(rows: list[Row]) -> list[Row]:
@@ -227,8 +238,12 @@ def import_figures(
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row
+    versions = {
+        (s.prefecture_id, s.period_id): s.version
+        for s in Submission.objects.filter(period__in={period for _p, period in groups})
+    }
     for (prefecture, period), group in groups.items():
-        current = Submission.objects.filter(prefecture=prefecture, period=period).first()
+        seen_version = versions.get((prefecture.pk if prefecture else None, period.pk), 0)
         reason = _("Imported from %(source)s by provincial staff.") % {"source": source}
         if not period.is_open:
             reason += " " + _("The quarter was closed.")
@@ -239,7 +254,7 @@ def import_figures(
             period=period,
             user=user,
             entries={indicator: row.entry for indicator, row in group.items()},
-            seen_version=current.version if current else 0,
+            seen_version=seen_version,
             reason=reason,
             past_locks=True,
             resubmit=not approve,

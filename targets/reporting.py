@@ -116,7 +116,7 @@ def save_quarter(
         raise WorkflowError(" ".join(reasons))
     version = 1 if created else submission.version + 1
     figures = {figure.indicator_id: figure for figure in submission.figures.all()}
-    revisions = []
+    revisions, added = [], []
     for indicator, entry in entries.items():
         figure = figures.get(indicator.pk) or Figure(submission=submission, indicator=indicator)
         before = Entry.of(figure)
@@ -131,7 +131,10 @@ def save_quarter(
             )
         figure.value, figure.denominator = entry.value, entry.denominator
         figure.nothing_to_report, figure.note = entry.nothing_to_report, entry.note
-        figure.save()
+        if figure.pk:
+            figure.save(update_fields=["value", "denominator", "nothing_to_report", "note"])
+        else:
+            added.append(figure)
         revisions.append(
             FigureRevision(
                 figure=figure,
@@ -148,6 +151,9 @@ def save_quarter(
                 reason=reason.strip(),
             )
         )
+    # New figures in one statement, however many a save brings (an import of a plan's
+    # history adds thousands).
+    Figure.objects.bulk_create(added)
     if revisions:
         FigureRevision.objects.bulk_create(revisions)
         before = submission.status
