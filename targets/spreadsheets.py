@@ -35,7 +35,7 @@ from targets.validation import (
     needs_denominator,
     read_entry,
 )
-from targets.workbooks import sheet_name, workbook_bytes
+from targets.workbooks import cell_text, sheet_name, workbook_bytes
 
 # A real filled sheet unpacks to well under a megabyte; more is a zip bomb or not ours.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
@@ -131,7 +131,7 @@ def _row(indicator, figure, before: Entry | None, quarter) -> list:
         value,
         int(current.denominator) if current.denominator is not None else None,
         _("yes") if current.nothing_to_report else None,
-        current.note or None,
+        cell_text(current.note) or None,
     ]
 
 

@@ -9,6 +9,7 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -19,6 +20,14 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_name(text: str) -> str:
     return SHEET_NAME_FORBIDDEN.sub(" ", text).strip()[:31] or "Sheet"
+
+
+def cell_text(value):
+    """Text as a cell can hold it: a control character that XML cannot carry (from figures
+    stored before they were refused) is written as Excel writes it, _xHHHH_."""
+    if not isinstance(value, str):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub(lambda c: f"_x{ord(c[0]):04X}_", value)
 
 
 def workbook_bytes(book: Workbook) -> bytes:
@@ -52,7 +61,7 @@ def table_workbook(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append(row)
+        sheet.append([cell_text(value) for value in row])
     for index, header in enumerate(headers, start=1):
         width = widths[index - 1] if index <= len(widths) else max(10, len(str(header)) + 4)
         sheet.column_dimensions[get_column_letter(index)].width = width

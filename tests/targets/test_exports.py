@@ -107,3 +107,20 @@ def test_only_csv_and_excel_are_offered_as_exports(client, provincial, hostile_c
     url = reverse("indicator_dashboard", kwargs={"code": "patent_agents"})
     response = client.get(url, {"quarter": "2022Q4", "_export": "ods"})
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_note_stored_with_a_control_character_still_downloads(client, city_officer):
+    """Figures saved before control characters were refused may hold them."""
+    save_quarter(
+        prefecture=Prefecture.objects.get(code="440100"),
+        period=ReportingPeriod.objects.get(year=2022, quarter=4),
+        user=city_officer,
+        entries={Indicator.objects.get(code="patent_agents"): Entry(note="核对\x1b完毕")},
+        seen_version=0,
+    )
+    client.force_login(city_officer)
+    url = reverse("quarter_workbook", kwargs={"reporter": "440100", "quarter": "2022Q4"})
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    assert [r[9].value for r in sheet.iter_rows(min_row=5) if r[0].value == "patent_agents"] == [
+        "核对_x001B_完毕"
+    ]
