@@ -47,7 +47,9 @@ def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> Http
     name = f"{indicator.code}-{period.as_quarter}.{export}"
     if export == "csv":
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        csv.writer(buffer, lineterminator="\r\n").writerows(
+            [[_inert(value) for value in row] for row in rows]
+        )
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
         )
@@ -64,3 +66,10 @@ def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> Http
         response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def _inert(value):
+    """Text that Excel would take for a formula when it opens the CSV, kept as text."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value

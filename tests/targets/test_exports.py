@@ -100,6 +100,7 @@ def test_the_indicator_table_exports_write_names_as_text(client, provincial, hos
     assert sheet.column_dimensions["A"].width == 14
     csv = client.get(url, {"quarter": "2022Q4", "_export": "csv"})
     assert csv.content.startswith(b"\xef\xbb\xbf") and csv["Content-Type"].endswith("utf-8")
+    assert "\r\n\"'=HYPERLINK(" in csv.content.decode("utf-8-sig")
 
 
 def test_only_csv_and_excel_are_offered_as_exports(client, provincial, hostile_city):
