@@ -137,7 +137,9 @@ def test_junk_rows_are_refused_while_streaming_fast_and_in_little_memory(plan):
                 data, reporter="440100", quarter=Quarter(2022, 4), indicators=indicators
             )
 
-    for name, seconds in [("junk-rows-400000.xlsx", 0.2), ("junk-rows.xlsx", 1.0)]:
+    # 400,000 rows: refused from the package's sizes before any XML is read. 6,000 rows
+    # within the size limit: read up to the row cap (0.2 s here when the machine is quiet).
+    for name, seconds in [("junk-rows-400000.xlsx", 1.0), ("junk-rows.xlsx", 5.0)]:
         data = (CORPUS / name).read_bytes()
         started = time.perf_counter()
         read(data)
