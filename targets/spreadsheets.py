@@ -347,7 +347,7 @@ def _check_package(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             members = package.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except DAMAGED:
         raise UnreadableSheet(_("This is not an Excel .xlsx file.")) from None
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:

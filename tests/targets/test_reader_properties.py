@@ -115,6 +115,19 @@ def test_damaged_zip_bytes_of_the_template_are_refused(sheet, at, noise):
     read(template[:at] + noise + template[at + len(noise) :], indicators)
 
 
+def test_a_zip_claiming_a_version_zipfile_cannot_read_is_refused(sheet):
+    """Found by the test above: a central directory asking for zip version 6.4."""
+    template, indicators = sheet
+    at = template.index(b"PK\x01\x02") + 6  # the version needed to extract
+    with pytest.raises(UnreadableSheet, match=r"不是 Excel \.xlsx 文件"):
+        read_quarter_workbook(
+            template[:at] + bytes([64, 0]) + template[at + 2 :],
+            reporter="440100",
+            quarter=QUARTER,
+            indicators=indicators,
+        )
+
+
 CSV_TEXT = (
     "prefecture,indicator,period,value,denominator,note\r\n"
     "440100,patent_agents,2022Q4,742,,\r\n"
