@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tables2.export import TableExport
 
 from accounts.models import Role
 from reminders.notices import waiting_for
 from reports import charts
 from reports.sources import link_points
-from reports.tables import MatrixTable, PrefectureFilter
+from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix_export
 from targets.access import may_view
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
@@ -167,9 +166,8 @@ def indicator_dashboard(request, code):
         table = MatrixTable(data, extra_columns=columns)
         export = request.GET.get("_export")
         tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
-        if TableExport.is_valid_format(export):
-            name = f"{indicator.code}-{period.as_quarter}.{export}"
-            return TableExport(export, table).response(name)
+        if export in EXPORT_FORMATS:
+            return matrix_export(table, export, indicator=indicator, period=period)
         figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
         by_name = {row.prefecture.name: row.prefecture for row in latest}
         bars = figures["bars"]["data"][0]

@@ -1,10 +1,17 @@
-"""The prefecture table of an indicator page and the filter above it."""
+"""The prefecture table of an indicator page, the filter above it and its downloads."""
+
+import csv
+import io
 
 import django_filters
 import django_tables2 as tables
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from targets.models import Prefecture
+from targets.workbooks import XLSX, table_workbook
 
 
 class PrefectureFilter(django_filters.FilterSet):
@@ -28,3 +35,41 @@ class MatrixTable(tables.Table):
     class Meta:
         template_name = "django_tables2/table.html"
         attrs = {"class": "matrix-table"}
+
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> HttpResponse:
+    """The city × quarter table as a download: CSV with a byte-order mark, so that Excel on
+    Chinese Windows reads it as UTF-8, or an .xlsx with a title, the unit and frozen headers."""
+    rows = list(table.as_values())
+    name = f"{indicator.code}-{period.as_quarter}.{export}"
+    if export == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(
+            [[_inert(value) for value in row] for row in rows]
+        )
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        content = table_workbook(
+            title=_("%(indicator)s by prefecture, to %(quarter)s")
+            % {"indicator": indicator.name, "quarter": period.as_quarter.label},
+            name=f"{indicator.name} {period.as_quarter}",
+            headers=rows[0],
+            rows=rows[1:],
+            note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},
+            widths=[14, *(10 for _column in rows[0][1:])],
+        )
+        response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _inert(value):
+    """Text that Excel would take for a formula when it opens the CSV, kept as text."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value

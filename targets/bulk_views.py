@@ -1,6 +1,7 @@
 """Bulk data: the Excel round trip for reporters, CSV import and the completeness matrix."""
 
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from targets.completeness import completeness_matrix, matrix_workbook
-from targets.forms import CsvImportForm, UploadForm
-from targets.imports import import_figures, read_csv
+from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
+from targets.imports import import_figures, read_csv, warned
 from targets.models import Figure, Indicator, ReportingPeriod, Submission
 from targets.reporting import (
+    Change,
     StaleCopy,
     WorkflowError,
     entries_from_session,
@@ -26,6 +28,7 @@ from targets.spreadsheets import (
     quarter_workbook,
     read_quarter_workbook,
 )
+from targets.validation import entry_warnings
 from targets.views import (
     approved_entries_before,
     merged_sheet,
@@ -34,8 +37,7 @@ from targets.views import (
     reporter_or_403,
     require_reviewer,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from targets.workbooks import XLSX
 
 
 def _quarter_sheet(prefecture, period):
@@ -80,7 +82,16 @@ def quarter_upload(request, reporter, quarter):
         except UnreadableSheet as error:
             form.add_error("file", str(error))
         else:
-            preview = preview_changes(upload.entries, figures)
+            previous = approved_entries_before(prefecture, period)
+            preview = [
+                PreviewRow(
+                    change,
+                    entry_warnings(
+                        change.indicator, change.after, previous.get(change.indicator.pk), quarter
+                    ),
+                )
+                for change in preview_changes(upload.entries, figures)
+            ]
             if not upload.errors:
                 request.session[_session_key(reporter, quarter)] = {
                     "version": submission.version if submission else 0,
@@ -95,6 +106,14 @@ def quarter_upload(request, reporter, quarter):
         "upload": upload,
     }
     return render(request, "targets/quarter_upload.html", context)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A line of a preview: what saving would do, and what deserves a second look."""
+
+    change: Change
+    warnings: list = field(default_factory=list)
 
 
 @require_POST
@@ -150,7 +169,30 @@ def csv_import(request):
                 "name": request.FILES["file"].name,
                 "approve": form.cleaned_data["approve"],
             }
-    context = {"form": form, "rows": rows, "errors": errors, "preview": _csv_preview(rows or [])}
+    return _csv_page(
+        request, form, rows, errors, CsvConfirmForm(warned=bool(rows and warned(rows)))
+    )
+
+
+# A plan's whole history is some 7,600 rows: more than anyone reads in a table, and more
+# than a page renders in good time. The counts cover every row.
+PREVIEW_ROWS = 300
+
+
+def _csv_page(request, form, rows, errors, confirm):
+    preview = _csv_preview(rows or [])
+    effects = Counter(item.change.effect for item in preview)
+    changing = [item for item in preview if item.change.effect != "same"]
+    context = {
+        "form": form,
+        "rows": rows,
+        "errors": errors,
+        "preview": changing[:PREVIEW_ROWS],
+        "not_shown": len(changing[PREVIEW_ROWS:]),
+        "effects": effects,
+        "warned": warned(rows or []),
+        "confirm": confirm,
+    }
     return render(request, "targets/csv_import.html", context)
 
 
@@ -169,26 +211,36 @@ def _csv_preview(rows):
             {row.indicator: row.entry}, {row.indicator.pk: figure} if figure else {}
         )
         reporter = row.prefecture.name if row.prefecture else _("Province")
-        preview.append(
-            replace(change, line=row.line, reporter=reporter, quarter=row.period.as_quarter.label)
+        change = replace(
+            change, line=row.line, reporter=reporter, quarter=row.period.as_quarter.label
         )
+        preview.append(PreviewRow(change, list(row.warnings)))
     return preview
 
 
 @require_POST
 def csv_import_confirm(request):
     require_reviewer(request.user)
-    stored = request.session.pop(CSV_SESSION_KEY, None)
+    stored = request.session.get(CSV_SESSION_KEY)
     if stored is None:
         messages.error(request, _("Nothing to import: upload the file again."))
         return redirect("csv_import")
     rows, errors = read_csv(stored["text"].encode())
     if errors:
+        del request.session[CSV_SESSION_KEY]
         messages.error(request, _("The data changed since the preview: upload the file again."))
         return redirect("csv_import")
+    confirm = CsvConfirmForm(request.POST, warned=bool(warned(rows)))
+    if not confirm.is_valid():
+        return _csv_page(request, CsvImportForm(), rows, errors, confirm)
     report = import_figures(
-        rows=rows, user=request.user, approve=stored["approve"], source=stored["name"]
+        rows=rows,
+        user=request.user,
+        approve=stored["approve"],
+        source=stored["name"],
+        accept_warnings=confirm.cleaned_data["reason"],
     )
+    del request.session[CSV_SESSION_KEY]
     messages.success(
         request,
         _("Imported %(rows)s rows: %(figures)s figures changed, %(approved)s quarters approved.")

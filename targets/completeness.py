@@ -7,17 +7,15 @@ province reopened after it was submitted is shown as corrected, with when and wh
 never made late by the correction.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from targets.models import Prefecture, ReportingPeriod, Submission, SubmissionEvent
+from targets.workbooks import table_workbook
 
 Status = Submission.Status
 NOT_STARTED = "not_started"
@@ -151,23 +149,27 @@ def completeness_matrix(*, year=None, state=None, today: date) -> Matrix:
 
 def matrix_workbook(matrix: Matrix) -> bytes:
     """The matrix as people keep it in Excel: cities down, quarters across."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Completeness")
-    sheet.append(
-        [_("Prefecture"), *(p.as_quarter.label for p in matrix.periods), _("Approved"), _("Late")]
-    )
-    for prefecture, cells, counts, late in matrix.rows:
-        sheet.append(
-            [prefecture.name, *(cell.label for cell in cells), counts[Status.APPROVED], late]
-        )
-    sheet.append(
+    title = _("Reporting completeness")
+    if matrix.year:
+        title += f" · {matrix.year}"
+    rows = [
+        [prefecture.name, *(cell.label for cell in cells), counts[Status.APPROVED], late]
+        for prefecture, cells, counts, late in matrix.rows
+    ]
+    rows.append(
         [_("Approved"), *(counts[Status.APPROVED] for counts, _late in matrix.column_totals)]
     )
-    sheet.append([_("Late"), *(late for _counts, late in matrix.column_totals)])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 12
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows.append([_("Late"), *(late for _counts, late in matrix.column_totals)])
+    return table_workbook(
+        title=title,
+        name=_("Completeness"),
+        headers=[
+            _("Prefecture"),
+            *(p.as_quarter.label for p in matrix.periods),
+            _("Approved"),
+            _("Late"),
+        ],
+        rows=rows,
+        note=_("Made on %(date)s.") % {"date": timezone.localdate().isoformat()},
+        widths=[12, *(16 for _period in matrix.periods)],
+    )

@@ -11,11 +11,11 @@ from targets.periods import DAYS_TO_REPORT, Quarter
 from targets.reporting import Entry
 from targets.validation import (
     MAX_UPLOAD_BYTES,
-    entry_errors,
+    NOTE_MAX_CHARS,
     entry_warnings,
     is_yes_no,
     needs_denominator,
-    parse_amount,
+    read_entry,
 )
 
 Kind = Indicator.Kind
@@ -144,6 +144,8 @@ class QuarterForm(forms.Form):
             )
             for indicator in indicators
         ]
+        if not self.is_bound:
+            self._warn_about_saved_figures(figures)
 
     @staticmethod
     def data_for(entries: dict, version: int) -> dict:
@@ -170,28 +172,23 @@ class QuarterForm(forms.Form):
         if is_yes_no(indicator):
             value = forms.ChoiceField(choices=_choices(indicator), required=False)
         else:
-            value = forms.CharField(
-                required=False,
-                max_length=40,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-            )
-        value.label = f"{name} · {indicator.numerator or _('value')}"
+            value = TypedText(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+        value.label = _labelled(name, indicator.numerator or _("value"))
         self.fields[f"{indicator.code}-value"] = value
         if needs_denominator(indicator):
-            self.fields[f"{indicator.code}-denominator"] = forms.CharField(
-                label=f"{name} · {indicator.denominator}",
-                required=False,
-                max_length=40,
+            self.fields[f"{indicator.code}-denominator"] = TypedText(
+                label=_labelled(name, indicator.denominator),
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
         self.fields[f"{indicator.code}-nothing"] = forms.BooleanField(
-            label=f"{name} · {_('nothing to report')}", required=False
+            label=_labelled(name, _("nothing to report")), required=False
         )
-        self.fields[f"{indicator.code}-note"] = forms.CharField(
-            label=f"{name} · {_('note')}", required=False, max_length=500
+        self.fields[f"{indicator.code}-note"] = TypedText(
+            label=_labelled(name, _("note")),
+            widget=forms.TextInput(attrs={"maxlength": NOTE_MAX_CHARS}),
         )
         self.fields[f"{indicator.code}-confirm"] = forms.BooleanField(
-            label=f"{name} · {_('value checked')}", required=False
+            label=_labelled(name, _("value checked")), required=False
         )
         if asks_reason:
             self.fields[f"{indicator.code}-reason"] = forms.CharField(
@@ -201,30 +198,26 @@ class QuarterForm(forms.Form):
                 max_length=500,
             )
 
-    def _amount(self, key):
-        try:
-            return parse_amount(self.cleaned_data.get(key, ""))
-        except ValueError as error:
-            self.add_error(key, str(error))
-            return None
-
     def clean(self):
         cleaned = super().clean()
         self.entries = {}
         for row in self.rows:
             code = row.indicator.code
-            entry = Entry(
-                value=self._amount(f"{code}-value"),
-                denominator=self._amount(f"{code}-denominator") if row.denominator else None,
-                nothing_to_report=cleaned.get(f"{code}-nothing", False),
-                note=cleaned.get(f"{code}-note", "").strip(),
+            reading = read_entry(
+                row.indicator,
+                value=cleaned.get(f"{code}-value"),
+                denominator=cleaned.get(f"{code}-denominator") if row.denominator else None,
+                nothing=cleaned.get(f"{code}-nothing", False),
+                note=cleaned.get(f"{code}-note", ""),
             )
-            for part, messages in entry_errors(row.indicator, entry).items():
+            for part, message in reading.messages:
                 key = f"{code}-{'nothing' if part == 'nothing_to_report' else part}"
-                for message in messages:
+                if not self.has_error(key):
                     self.add_error(key, message)
+            entry = reading.entry
             row.warnings = entry_warnings(row.indicator, entry, row.previous, self.quarter)
-            if self.submitting and entry.is_blank:
+            # A value that could not be read has said so already: one message per problem.
+            if self.submitting and entry.is_blank and not self.has_error(f"{code}-value"):
                 self.add_error(
                     f"{code}-value", _("Enter a value or tick “nothing to report” to submit.")
                 )
@@ -239,6 +232,27 @@ class QuarterForm(forms.Form):
                 )
             self.entries[row.indicator] = entry
         return cleaned
+
+    def _warn_about_saved_figures(self, figures):
+        """On a page opened after a save, the saved figures' warnings stand on their rows."""
+        for row in self.rows:
+            if figure := figures.get(row.indicator.pk):
+                row.warnings = entry_warnings(
+                    row.indicator, Entry.of(figure), row.previous, self.quarter
+                )
+
+
+def _labelled(name: str, part: str) -> str:
+    return _("%(indicator)s · %(part)s") % {"indicator": name, "part": part}
+
+
+class TypedText(forms.CharField):
+    """Text whose every rule (length, characters, what a number is) lives in
+    targets.validation, so that the form says exactly what the Excel sheet and CSV say."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.validators = []
 
 
 class ReviewForm(forms.Form):
@@ -326,3 +340,29 @@ class CsvImportForm(UploadForm):
     approve = forms.BooleanField(
         label=gettext_lazy("Approve the quarters it touches"), required=False
     )
+
+
+class CsvConfirmForm(forms.Form):
+    """Importing rows with warnings needs a tick and the reason for accepting them."""
+
+    accept = forms.BooleanField(
+        label=gettext_lazy("I have checked the rows with warnings and accept them"),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why they are right"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data=None, *, warned: bool):
+        super().__init__(data)
+        self.warned = warned
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.warned and not (cleaned.get("accept") and cleaned.get("reason", "").strip()):
+            raise forms.ValidationError(
+                _("Nothing was imported: tick to accept the rows with warnings and say why.")
+            )
+        return cleaned

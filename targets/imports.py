@@ -3,26 +3,26 @@
 Format (UTF-8, with or without BOM, header row required):
     prefecture,indicator,period,value,denominator,note
 prefecture is a six-digit code or "province"; period like 2021Q3; value yes/no for
-coverage, done/not_done for milestones; for ratios value is the numerator.
+coverage, done/not_done for milestones (是/否, 完成/未完成 too); for ratios value is the
+numerator.
 """
 
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from targets.converters import PROVINCE
-from targets.models import Indicator, Prefecture, ReportingPeriod, Submission
+from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_submission, save_quarter
 from targets.tasks import enqueue_recompute
-from targets.validation import entry_errors, is_yes_no, needs_denominator, parse_amount
+from targets.validation import entry_warnings, part_label, read_entry
 
 COLUMNS = ["prefecture", "indicator", "period", "value", "denominator", "note"]
-WORDS = {"yes": 1, "no": 0, "done": 1, "not_done": 0}
 MAX_ROWS = 100_000
 
 
@@ -45,52 +45,109 @@ class Row:
     period: ReportingPeriod
     indicator: Indicator
     entry: Entry
+    warnings: tuple[str, ...] = ()
 
 
-def read_csv(data: bytes) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The file's rows, checked; or, for every bad row, its line number and what is wrong."""
+class WarningsNotAcknowledged(ValueError):
+    """Rows with warnings were to be imported without a reason for accepting them."""
+
+
+def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
+    """The file's rows, checked, each with its warnings; or, for every bad row, its line
+    number and what is wrong.
+
+    `source` is the file's bytes or a binary file object; it is read as a stream, so a file
+    with more than MAX_ROWS rows is refused as soon as the row after the limit is reached.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        text = data.decode("utf-8-sig")
+        if line := _line_past_the_limit(stream):
+            return [], [
+                (line, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})
+            ]
     except UnicodeDecodeError:
         return [], [(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))]
-    lines = list(csv.reader(io.StringIO(text)))
-    if not lines or [name.strip() for name in lines[0]] != COLUMNS:
-        return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
-    if len(lines) > MAX_ROWS:
-        return [], [(0, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})]
-    prefectures = {p.code: p for p in Prefecture.objects.all()}
-    periods = {p.as_quarter: p for p in ReportingPeriod.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    stream.seek(0)
+    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+    lookups = _Lookups()
     rows, errors, seen = [], [], {}
-    for line, cells in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    records = _records(reader, errors)
+    try:
+        header = next(records, (1, []))[1]
+        if [name.strip() for name in header] != COLUMNS:
+            return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
+        for line, cells in records:
+            if not any(cell.strip() for cell in cells):
+                continue
+            try:
+                row = _read_row(line, cells, lookups)
+            except ValueError as problem:
+                errors.append((line, str(problem)))
+                continue
+            key = (row.prefecture, row.period, row.indicator)
+            if key in seen:
+                errors.append((line, _("Same figure as line %(line)s.") % {"line": seen[key]}))
+            seen[key] = line
+            rows.append(row)
+    except UnicodeDecodeError:
+        return [], [(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))]
+    return _with_warnings(rows), errors
+
+
+def _line_past_the_limit(stream) -> int | None:
+    """The line of the first record past MAX_ROWS, found by counting alone: checking a row
+    costs fifty times more, and a file far too long is refused before any is checked."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(text)
+        for count, (line, _cells) in enumerate(_records(reader, []), start=0):
+            if count > MAX_ROWS:
+                return line
+        return None
+    finally:
+        text.detach()  # leave the stream open for the reading proper
+
+
+def _records(reader, errors):
+    """(line, cells) for each record; a record the csv module cannot read is a row error."""
+    while True:
         try:
-            row = _read_row(line, cells, prefectures, periods, indicators)
-        except ValueError as problem:
-            errors.append((line, str(problem)))
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            errors.append(
+                (
+                    reader.line_num,
+                    _("This line cannot be read as CSV (%(error)s).") % {"error": error},
+                )
+            )
             continue
-        key = (row.prefecture, row.period, row.indicator)
-        if key in seen:
-            errors.append((line, _("Same figure as line %(line)s.") % {"line": seen[key]}))
-        seen[key] = line
-        rows.append(row)
-    return rows, errors
+        yield reader.line_num, cells
 
 
-def _read_row(line, cells, prefectures, periods, indicators) -> Row:
+class _Lookups:
+    """The prefectures, quarters and indicators a file may name, loaded once."""
+
+    def __init__(self):
+        self.prefectures = {p.code: p for p in Prefecture.objects.all()}
+        self.periods = {p.as_quarter: p for p in ReportingPeriod.objects.all()}
+        self.indicators = {i.code: i for i in Indicator.objects.all()}
+
+
+def _read_row(line, cells, lookups: _Lookups) -> Row:
     if len(cells) != len(COLUMNS):
         raise ValueError(_("Expected %(count)s columns.") % {"count": len(COLUMNS)})
     code, indicator_code, period_text, value, denominator, note = (c.strip() for c in cells)
-    indicator = indicators.get(indicator_code)
+    indicator = lookups.indicators.get(indicator_code)
     if indicator is None:
-        raise ValueError(_("Unknown indicator “%(code)s”.") % {"code": indicator_code})
+        raise ValueError(_("Unknown indicator “%(code)s”.") % {"code": indicator_code[:60]})
     if code == PROVINCE:
         prefecture = None
-    elif code in prefectures:
-        prefecture = prefectures[code]
+    elif code in lookups.prefectures:
+        prefecture = lookups.prefectures[code]
     else:
-        raise ValueError(_("Unknown prefecture “%(code)s”.") % {"code": code})
+        raise ValueError(_("Unknown prefecture “%(code)s”.") % {"code": code[:60]})
     province_only = indicator.reported_by == Indicator.ReportedBy.PROVINCE
     if province_only != (prefecture is None):
         message = (
@@ -99,52 +156,108 @@ def _read_row(line, cells, prefectures, periods, indicators) -> Row:
             else _("“%(indicator)s” is reported by cities: give a six-digit city code.")
         )
         raise ValueError(message % {"indicator": indicator_code})
-    period = periods.get(Quarter.parse(period_text))
+    try:
+        period = lookups.periods.get(Quarter.parse(period_text[:20]))
+    except ValueError as problem:
+        raise ValueError(str(problem)) from None
     if period is None:
         raise ValueError(_("No reporting period %(period)s.") % {"period": period_text})
-    entry = _entry(indicator, value, denominator, note)
-    if problems := entry_errors(indicator, entry):
+    if not value:
+        raise ValueError(_("%(indicator)s: the value is empty.") % {"indicator": indicator.name})
+    reading = read_entry(indicator, value=value, denominator=denominator, note=note)
+    if reading.errors:
         raise ValueError(
-            " ".join(message for messages in problems.values() for message in messages)
+            " ".join(
+                _("%(indicator)s, %(part)s: %(message)s")
+                % {"indicator": indicator.name, "part": part_label(part), "message": message}
+                for part, message in reading.messages
+            )
         )
-    return Row(line, prefecture, period, indicator, entry)
+    return Row(line, prefecture, period, indicator, reading.entry)
 
 
-def _entry(indicator, value, denominator, note) -> Entry:
-    if is_yes_no(indicator):
-        if value not in WORDS:
-            words = "yes/no" if indicator.kind == Indicator.Kind.COVERAGE else "done/not_done"
-            raise ValueError(_("The value must be %(words)s.") % {"words": words})
-        number = parse_amount(str(WORDS[value]))
-    else:
-        number = parse_amount(value)
-        if number is None:
-            raise ValueError(_("The value is empty."))
-    if denominator and not needs_denominator(indicator):
-        raise ValueError(_("This indicator has no denominator to enter."))
-    return Entry(number, parse_amount(denominator) if denominator else None, False, note)
+def _with_warnings(rows: list[Row]) -> list[Row]:
+    """Each row with the warnings the form would give it. The quarter before is the file's
+    own row for it when the file has one (it is what the figure will then be), otherwise
+    the approved figure."""
+
+    def key(row, quarter):
+        return (row.prefecture.pk if row.prefecture else None, row.indicator.pk, quarter)
+
+    in_file = {key(row, row.period.as_quarter): row.entry for row in rows}
+    before = {row.period.as_quarter.shift(-1) for row in rows}
+    periods = [p.pk for p in ReportingPeriod.objects.all() if p.as_quarter in before]
+    approved = {
+        (prefecture, indicator, Quarter(year, quarter)): Entry(value, denominator, nothing)
+        for prefecture, indicator, year, quarter, value, denominator, nothing in (
+            Figure.objects.approved()
+            .filter(submission__period__in=periods)
+            .values_list(
+                "submission__prefecture",
+                "indicator",
+                "submission__period__year",
+                "submission__period__quarter",
+                "approved_value",
+                "approved_denominator",
+                "approved_nothing_to_report",
+            )
+        )
+    }
+    checked = []
+    for row in rows:
+        quarter = row.period.as_quarter
+        previous = in_file.get(key(row, quarter.shift(-1))) or approved.get(
+            key(row, quarter.shift(-1))
+        )
+        warnings = entry_warnings(row.indicator, row.entry, previous, quarter)
+        checked.append(replace(row, warnings=tuple(warnings)) if warnings else row)
+    return checked
+
+
+def warned(rows: list[Row]) -> list[Row]:
+    return [row for row in rows if row.warnings]
 
 
 @transaction.atomic
-def import_figures(*, rows: list[Row], user, approve: bool, source: str) -> ImportReport:
-    """Write every row, one save per reporter and quarter; with `approve`, publish them."""
+def import_figures(
+    *, rows: list[Row], user, approve: bool, source: str, accept_warnings: str = ""
+) -> ImportReport:
+    """Write every row, one save per reporter and quarter; with `approve`, publish them.
+
+    Rows with warnings are written only with `accept_warnings`, the importer's reason for
+    accepting them, which each such figure's revision keeps; otherwise nothing is written
+    and WarningsNotAcknowledged is raised. Without `approve`, a submitted or approved
+    quarter that the import changes goes back to the review queue.
+    """
+    if warned(rows) and not accept_warnings.strip():
+        raise WarningsNotAcknowledged(
+            _("%(count)s rows need a second look: give the reason for accepting them.")
+            % {"count": len(warned(rows))}
+        )
     report = ImportReport()
     groups = defaultdict(dict)
     for row in rows:
-        groups[row.prefecture, row.period][row.indicator] = row.entry
-    for (prefecture, period), entries in groups.items():
-        current = Submission.objects.filter(prefecture=prefecture, period=period).first()
+        groups[row.prefecture, row.period][row.indicator] = row
+    versions = {
+        (s.prefecture_id, s.period_id): s.version
+        for s in Submission.objects.filter(period__in={period for _p, period in groups})
+    }
+    for (prefecture, period), group in groups.items():
+        seen_version = versions.get((prefecture.pk if prefecture else None, period.pk), 0)
         reason = _("Imported from %(source)s by provincial staff.") % {"source": source}
         if not period.is_open:
             reason += " " + _("The quarter was closed.")
+        if any(row.warnings for row in group.values()):
+            reason += " " + _("Warnings accepted: %(reason)s") % {"reason": accept_warnings.strip()}
         submission, revisions = save_quarter(
             prefecture=prefecture,
             period=period,
             user=user,
-            entries=entries,
-            seen_version=current.version if current else 0,
+            entries={indicator: row.entry for indicator, row in group.items()},
+            seen_version=seen_version,
             reason=reason,
             past_locks=True,
+            resubmit=not approve,
         )
         report.figures_changed += len(revisions)
         report.submissions_changed += bool(revisions)

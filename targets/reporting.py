@@ -126,6 +126,7 @@ def save_quarter(
     reasons: dict | None = None,
     past_locks: bool = False,
     submitting: bool = False,
+    resubmit: bool = False,
 ) -> tuple[Submission, list[FigureRevision]]:
     """Save what the reporter entered, keeping a revision of every figure that changes.
 
@@ -137,7 +138,8 @@ def save_quarter(
     that this user has just submitted, unchanged. Changing an approved figure needs a reason:
     the indicator's in `reasons` (by Indicator), else `reason`, else a note the reporter
     changed on that row; ReasonMissing names every row without one. Provincial imports go
-    `past_locks`: a changed submitted or approved quarter then needs review again.
+    `past_locks`: a changed submitted or approved quarter then needs review again, as a draft
+    of the reporter's or, with `resubmit`, back in the review queue (submitted).
     """
     submission, created = _locked_submission(prefecture, period, user)
     figures = {figure.indicator_id: figure for figure in submission.figures.all()}
@@ -168,11 +170,14 @@ def save_quarter(
     ]:
         raise ReasonMissing(missing)
     version = 1 if created else submission.version + 1
-    revisions = []
+    revisions, added = [], []
     for indicator, figure, before, entry in changes:
         figure.value, figure.denominator = entry.value, entry.denominator
         figure.nothing_to_report, figure.note = entry.nothing_to_report, entry.note
-        figure.save()
+        if figure.pk:
+            figure.save(update_fields=["value", "denominator", "nothing_to_report", "note"])
+        else:
+            added.append(figure)
         revisions.append(
             FigureRevision(
                 figure=figure,
@@ -189,11 +194,14 @@ def save_quarter(
                 reason=why[indicator],
             )
         )
+    # New figures in one statement, however many a save brings (an import of a plan's
+    # history adds thousands).
+    Figure.objects.bulk_create(added)
     if revisions:
         FigureRevision.objects.bulk_create(revisions)
         before = submission.status
         if before in (Status.SUBMITTED, Status.APPROVED):
-            submission.status = Status.DRAFT
+            submission.status = Status.SUBMITTED if resubmit else Status.DRAFT
         submission.version = version
         submission.save(update_fields=["version", "status"])
         _record(

@@ -146,14 +146,14 @@ def test_the_table_exports_cities_down_and_quarters_across(
         query=f"?quarter=2022Q4&_export={export}",
     )
     if export == "csv":
+        assert response.content.startswith("\ufeff地市".encode())
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     else:
-        rows = [
-            list(row)
-            for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(
-                values_only=True
-            )
-        ]
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.title == "执业专利代理人 2022Q4" and sheet.freeze_panes == "B4"
+        assert sheet["A1"].value == "执业专利代理人：各地市数据（截至2022年第4季度）"
+        assert sheet["A2"].value == "单位：人。仅含审核通过的数据。"
+        rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert rows[0] == ["地市", "2018Q1", *rows[0][2:]] and rows[0][-1] == "2022Q4"
     guangzhou = next(row for row in rows if row[0] == "广州市")
     assert str(guangzhou[-1]) == "140"

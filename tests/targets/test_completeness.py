@@ -66,6 +66,7 @@ def test_the_page_and_its_excel_export_keep_cities_down_and_quarters_across(
     response = client.get(reverse("completeness"), {"year": "2022", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     quarters = [f"2022年第{quarter}季度" for quarter in range(1, 5)]
-    assert [cell.value for cell in sheet[1]] == ["地市", *quarters, "审核通过", "逾期"]
-    assert sheet["A2"].value == "广州市" and sheet["E2"].value == "已审核通过"
-    assert sheet.max_row == 21 + 3
+    assert sheet["A1"].value == "各地市报送完整性 · 2022" and sheet.title == "报送完整性"
+    assert [cell.value for cell in sheet[3]] == ["地市", *quarters, "审核通过", "逾期"]
+    assert sheet["A4"].value == "广州市" and sheet["E4"].value == "已审核通过"
+    assert sheet.max_row == 3 + 21 + 2 and sheet.freeze_panes == "B4"

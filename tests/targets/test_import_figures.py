@@ -72,7 +72,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_reported(
     assert "Enter a whole number" in errors
     assert "Unknown prefecture" in errors and "Unknown indicator" in errors
     assert "province only" in errors and "No reporting period 2031Q1" in errors
-    assert "cannot exceed" in errors and "yes/no" in errors
+    assert "cannot exceed" in errors and "enter “yes” or “no”" in errors
     assert not Figure.objects.exists()
 
 
@@ -126,7 +126,9 @@ def test_it_may_write_into_a_closed_quarter_and_says_so(csv_file, provincial, pl
     assert event.by == provincial
 
 
-def test_a_change_to_an_approved_quarter_sends_it_back_to_review(csv_file, provincial, plan):
+def test_a_change_to_an_approved_quarter_sends_it_back_to_the_review_queue(
+    csv_file, provincial, plan
+):
     call_command("import_figures", csv_file(GOOD), user="provincial", approve=True)
     call_command(
         "import_figures",
@@ -137,7 +139,7 @@ def test_a_change_to_an_approved_quarter_sends_it_back_to_review(csv_file, provi
         indicator__code="patent_agents", submission__prefecture__code="440100"
     )
     assert (figure.value, figure.approved_value) == (1300, 1200)
-    assert figure.submission.status == "draft"
+    assert figure.submission.status == "submitted"
     assert figure.revisions.last().old_value == 1200
 
 
@@ -172,3 +174,59 @@ def _named(text):
     buffer = io.BytesIO(text.encode())
     buffer.name = "figures.csv"
     return buffer
+
+
+def test_a_change_to_a_submitted_quarter_keeps_it_in_the_review_queue(
+    csv_file, provincial, city_officer, plan
+):
+    call_command("import_figures", csv_file(GOOD), user="provincial")
+    submission = Submission.objects.get(prefecture__code="440100")
+    Submission.objects.filter(pk=submission.pk).update(status="submitted")
+    call_command(
+        "import_figures",
+        csv_file(HEADER + "440100,patent_agents,2019Q4,1300,,\n"),
+        user="provincial",
+    )
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+    assert submission.events.last().to_status == "submitted"
+
+
+WARNED = HEADER + "440100,patent_agents,2019Q4,1200,,\n440100,patent_agents,2020Q1,4000,,\n"
+
+
+def test_the_page_lists_warned_rows_and_imports_them_only_with_a_tick_and_a_reason(
+    client, provincial, plan
+):
+    client.force_login(provincial)
+    page = client.post(reverse("csv_import"), {"file": _named(WARNED)}).content.decode()
+    assert "有 1 行需要核对" in page
+    assert "<td>3</td><td>广州市</td><td>2020年第1季度</td><td>执业专利代理人</td>" in page
+    assert "超过上季度 1200 的三倍。" in page
+    confirm = reverse("csv_import_confirm")
+    page = client.post(confirm, {"accept": "on"}).content.decode()
+    assert "未导入任何数据：请勾选确认有提示的各行，并填写理由。" in page
+    page = client.post(confirm, {"reason": "checked with the city"}).content.decode()
+    assert "未导入任何数据" in page
+    assert not Figure.objects.exists()
+    client.post(confirm, {"accept": "on", "reason": "checked with the city"})
+    figure = Figure.objects.get(submission__period__year=2020)
+    assert figure.value == 4000
+    assert "已确认提示：checked with the city" in figure.revisions.get().reason
+
+
+def test_the_preview_shows_yes_no_words_and_note_changes(client, provincial, plan):
+    client.force_login(provincial)
+    client.post(reverse("csv_import"), {"file": _named(GOOD)})
+    client.post(reverse("csv_import_confirm"))
+    changed = GOOD.replace("ip_insurance_coverage,2019Q4,yes", "ip_insurance_coverage,2019Q4,no")
+    changed = changed.replace("from the yearbook", "from the 2020 yearbook")
+    changed = changed.replace(
+        "patent_regulation_revised,2019Q4,not_done", "patent_regulation_revised,2019Q4,done"
+    )
+    page = client.post(reverse("csv_import"), {"file": _named(changed)}).content.decode()
+    assert '<td class="number">是</td>\n      <td class="number">否</td>' in page
+    assert '<td class="number">未完成</td>\n      <td class="number">完成</td>' in page
+    assert "新增 0 项数据，修改 3 项，其余 3 项保持不变。" in page
+    assert "leaves as it is" not in page and "保持不变</td>" not in page
+    assert "<del>from the yearbook</del> → from the 2020 yearbook" in page

@@ -176,3 +176,34 @@ def test_provincial_staff_fill_the_provinces_own_figures(client, provincial, pla
     submission = Submission.objects.get(prefecture=None)
     assert submission.status == "submitted"
     assert submission.figures.get(indicator__code="ip_regulation_enacted").value == 0
+
+
+def test_one_problem_gets_one_message_even_at_submit(client, officer):
+    data = complete_sheet(**{"patent_agents-value": "abc", "pledge_financing-value": "1e2"})
+    page = client.post(URL, data | {"submit": ""}).content.decode()
+    assert page.count("“abc”不是数字。") == 2  # the summary and the row
+    assert "“1e2”是科学计数法：请写出完整的数字。" in page
+    assert "提交前请填写数值" not in page
+    assert not Submission.objects.exists()
+
+
+def test_a_draft_saved_with_a_warning_shows_it_on_its_row_in_chinese(client, officer, last_quarter):
+    data = {"seen_version": "0", "patent_agents-value": "7420", "save": ""}
+    assert client.post(URL, data).status_code == 302
+    page = client.get(URL).content.decode()
+    row = page[page.index('name="patent_agents-value"') :]
+    row = row[: row.index("</tr>")]
+    assert "超过上季度 2000 的三倍。" in row and "我已核实此数值（请在备注中说明）" in row
+    page = client.post(URL, complete_sheet(**{"patent_agents-value": "7420"}) | {"submit": ""})
+    summary = page.content.decode().split('<form method="post" class="sheet"')[0]
+    assert "执业专利代理人 · 已核对数值</a>: 提交前请勾选确认此数值" in summary
+    assert "value checked" not in summary
+
+
+def test_a_note_longer_than_the_limit_or_with_control_characters_is_refused(client, officer):
+    data = {"seen_version": "0", "save": ""}
+    data |= {"patent_agents-note": "备" * 501, "pledge_financing-note": "核对\x00完毕"}
+    page = client.post(URL, data).content.decode()
+    assert "备注有 501 个字符：请缩短到 500 个字符以内。" in page
+    assert "备注中含有不是文字的控制字符（如 NUL）。" in page
+    assert not Figure.objects.exists()
