@@ -4,6 +4,7 @@ changes it, and the 目标 column shows the city's own target where it has one."
 import pytest
 from django.urls import reverse
 
+from targets.formatting import plain_number
 from targets.models import Figure, FigureRevision, Indicator, TargetAllocation
 from targets.reporting import approve_submission, reopen_quarter
 from tests.filing import file
@@ -25,7 +26,7 @@ def reopened(client, plan, city_officer, provincial):
     for figure in Figure.objects.select_related("indicator"):
         code = figure.indicator.code
         if figure.value is not None:
-            data[f"{code}-value"] = str(figure.value.normalize())
+            data[f"{code}-value"] = plain_number(figure.value)
         if figure.nothing_to_report:
             data[f"{code}-nothing"] = "on"
     return page, data
