@@ -18,7 +18,7 @@ from accounts.models import Role
 from reminders.notices import waiting_for
 from reports import charts
 from reports.tables import MatrixTable, PrefectureFilter
-from targets.access import may_view
+from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
 
@@ -66,6 +66,7 @@ def _names(codes, prefectures) -> list[str]:
     return [by_code.get(code, code) for code in codes]
 
 
+@published_figures
 def overview(request):
     period = chosen_period(request)
     periods = list(ReportingPeriod.objects.all())
@@ -102,14 +103,9 @@ def overview(request):
         "kinds": Indicator.Kind.choices,
         "statuses": Status.choices,
         "waiting": waiting_for(request.user, timezone.localdate()),
-        "summary_url": _summary_url(request.user, "province_summary"),
+        "summary_url": reverse("province_summary"),
     }
     return render(request, "reports/overview.html", context)
-
-
-def _summary_url(user, name, prefecture=None, **kwargs) -> str | None:
-    """Where to download this page's PDF summary, for those who may."""
-    return reverse(name, kwargs=kwargs) if may_view(user, prefecture) else None
 
 
 def _matrix(indicator, prefectures, periods, values):
@@ -127,6 +123,7 @@ def _matrix(indicator, prefectures, periods, values):
     return data, columns
 
 
+@published_figures
 def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     period = chosen_period(request)
@@ -144,7 +141,7 @@ def indicator_dashboard(request, code):
         "period": period,
         "periods": every_period,
         "current": current,
-        "summary_url": _summary_url(request.user, "indicator_summary", code=indicator.code),
+        "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
         filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
@@ -186,6 +183,7 @@ def _coverage_cells(rows):
     return cells
 
 
+@published_figures
 def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
     period = chosen_period(request)
@@ -208,13 +206,12 @@ def prefecture_dashboard(request, code):
             (row, province.get(row.indicator_id), allocations.get(row.indicator_id)) for row in rows
         ],
         "waiting": waiting_for(request.user, timezone.localdate()),
-        "summary_url": _summary_url(
-            request.user, "prefecture_summary", prefecture, code=prefecture.code
-        ),
+        "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
     }
     return render(request, "reports/prefecture.html", context)
 
 
+@published_figures
 def map_dashboard(request):
     period = chosen_period(request)
     indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))

@@ -25,10 +25,10 @@ def statuses(anonymous, own, other, leadership, provincial, superuser):
 
 
 EVERYONE = statuses(LOGIN, 200, 200, 200, 200, 200)
-OWN_CITY_VIEW = statuses(LOGIN, 200, 403, 200, 200, 200)
+# A quarter's working copy: its own officers and provincial staff (README, read rules).
+WORKING_COPY = statuses(LOGIN, 200, 403, 403, 200, 200)
 OWN_CITY_ENTRY = statuses(LOGIN, 200, 403, 403, 403, 403)
 REVIEWERS = statuses(LOGIN, 403, 403, 403, 200, 200)
-PROVINCE_READERS = statuses(LOGIN, 403, 403, 200, 200, 200)
 POST_ONLY = statuses(LOGIN, 405, 405, 405, 405, 405)
 PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 
@@ -41,9 +41,9 @@ RULES = {
     "map": ({}, EVERYONE),
     "indicator_dashboard": ({"code": "patent_agents"}, EVERYONE),
     "prefecture_dashboard": ({"code": "440100"}, EVERYONE),
-    "province_summary": ({}, PROVINCE_READERS),
-    "indicator_summary": ({"code": "patent_agents"}, PROVINCE_READERS),
-    "prefecture_summary": ({"code": "440100"}, OWN_CITY_VIEW),
+    "province_summary": ({}, EVERYONE),
+    "indicator_summary": ({"code": "patent_agents"}, EVERYONE),
+    "prefecture_summary": ({"code": "440100"}, EVERYONE),
     "login": ({}, PUBLIC),
     "logout": ({}, POST_ONLY),
     "password_change": ({}, EVERYONE),
@@ -51,11 +51,11 @@ RULES = {
     "preferences": ({}, EVERYONE),
     "set_language": ({}, statuses(302, 302, 302, 302, 302, 302)),
     "health": ({}, PUBLIC),
-    "quarters": ({"reporter": "440100"}, OWN_CITY_VIEW),
-    "quarter_form": (CITY, OWN_CITY_VIEW),
-    "submission_history": (CITY, OWN_CITY_VIEW),
-    "figure_history": (CITY | {"indicator": "patent_agents"}, OWN_CITY_VIEW),
-    "quarter_workbook": (CITY, OWN_CITY_VIEW),
+    "quarters": ({"reporter": "440100"}, WORKING_COPY),
+    "quarter_form": (CITY, WORKING_COPY),
+    "submission_history": (CITY, WORKING_COPY),
+    "figure_history": (CITY | {"indicator": "patent_agents"}, WORKING_COPY),
+    "quarter_workbook": (CITY, WORKING_COPY),
     "quarter_upload": (CITY, OWN_CITY_ENTRY),
     "quarter_upload_confirm": (CITY, POST_ONLY),
     "review_queue": ({}, REVIEWERS),
