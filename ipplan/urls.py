@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts.views import preferences
-from ipplan.views import health
+from ipplan.views import favicon, health
 
 urlpatterns = [
     path("", include("targets.urls")),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 admin.site.site_header = _("Guangdong IP Action Plan Tracker: administration")

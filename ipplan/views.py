@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
@@ -39,3 +41,9 @@ def health(request):
         checks["broker"] = "in-process"
     healthy = "down" not in checks.values()
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the hashed file."""
+    return redirect(static("favicon.ico"), permanent=True)

@@ -51,6 +51,7 @@ RULES = {
     "preferences": ({}, EVERYONE),
     "set_language": ({}, statuses(302, 302, 302, 302, 302, 302)),
     "health": ({}, PUBLIC),
+    "favicon": ({}, statuses(301, 301, 301, 301, 301, 301)),
     "quarters": ({"reporter": "440100"}, WORKING_COPY),
     "quarter_form": (CITY, WORKING_COPY),
     "submission_history": (CITY, WORKING_COPY),
