@@ -33,3 +33,8 @@ urlpatterns = [
 
 admin.site.site_header = _("Guangdong IP Action Plan Tracker: administration")
 admin.site.site_title = _("IP Action Plan Tracker")
+
+handler400 = "ipplan.views.bad_request"
+handler403 = "ipplan.views.permission_denied"
+handler404 = "ipplan.views.page_not_found"
+handler500 = "ipplan.views.server_error"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tables2.export import TableExport
 
 from accounts.models import Role
+from ipplan.params import one_of, whole_number
 from reminders.notices import waiting_for
 from reports import charts
 from reports.tables import MatrixTable, PrefectureFilter
@@ -23,6 +24,8 @@ from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, Tar
 from targets.periods import Quarter
 
 Status = Progress.Status
+# The table's downloads the page offers (django-tables2 knows more, not all installed).
+EXPORT_FORMATS = ("csv", "xlsx")
 STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NO_DATA]
 
 
@@ -157,9 +160,11 @@ def indicator_dashboard(request, code):
         )
         data, columns = _matrix(indicator, prefectures, periods, values)
         table = MatrixTable(data, extra_columns=columns)
-        export = request.GET.get("_export")
+        export = one_of(request, "_export", EXPORT_FORMATS)
+        # django-tables2 reads per_page itself, and fails on a number below 1.
+        whole_number(request, "per_page", minimum=1, maximum=1000)
         tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
-        if TableExport.is_valid_format(export):
+        if export:
             name = f"{indicator.code}-{period.as_quarter}.{export}"
             return TableExport(export, table).response(name)
         figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
