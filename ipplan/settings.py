@@ -94,12 +94,34 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Password guessing: after this many failures a username is locked out from that address.
+# Password guessing: after LOGIN_FAILURE_LIMIT failures a username is locked out from that
+# address only, so that nobody elsewhere can lock a colleague out; an address that fails
+# LOGIN_ADDRESS_FAILURE_LIMIT times, whatever the usernames, is locked out too
+# (accounts.lockout.PairAndAddressHandler).
+AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A username longer than any account's is cut to what axes can store, rather than fail.
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_tried"
+# The client's address. Without a proxy it is the connection's; behind TRUSTED_PROXY_COUNT
+# reverse proxies that each append the address they received from to X-Forwarded-For, it is
+# the entry the outermost of them wrote. Entries a client wrote itself are never believed.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    # ipware counts the proxies listed in the header; the last one is the connection itself.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Extra entries a client put in front of the header are skipped, not a reason to distrust it.
+IPWARE_STRICT = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

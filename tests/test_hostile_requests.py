@@ -77,3 +77,10 @@ def test_a_nul_in_a_cookie_is_a_bad_request(client, plan):
 def test_a_multipart_body_without_a_boundary_is_a_bad_request(staff):
     response = staff.post(reverse("csv_import"), data=b"file=x", content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_an_unauthenticated_login_with_a_256_character_username_is_refused_kindly(client, plan):
+    client.raise_request_exception = False
+    response = client.post(reverse("login"), {"username": "x" * 256, "password": "guess"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
