@@ -132,8 +132,18 @@ def import_figures(*, rows: list[Row], user, approve: bool, source: str) -> Impo
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row.entry
+    # Concurrent imports queue instead of failing on each other's saves: the quarters they
+    # write (in key order) and each submission are locked before its version is read.
+    periods = {period.pk for _, period in groups}
+    list(
+        ReportingPeriod.objects.filter(pk__in=periods).order_by("pk").select_for_update(no_key=True)
+    )
     for (prefecture, period), entries in groups.items():
-        current = Submission.objects.filter(prefecture=prefecture, period=period).first()
+        current = (
+            Submission.objects.select_for_update()
+            .filter(prefecture=prefecture, period=period)
+            .first()
+        )
         reason = _("Imported from %(source)s by provincial staff.") % {"source": source}
         if not period.is_open:
             reason += " " + _("The quarter was closed.")
