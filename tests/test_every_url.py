@@ -378,3 +378,31 @@ def test_only_administrators_reach_the_admin(client, site, request, persona, sta
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
     assert client.get("/admin/").status_code == status
+
+
+# The admin's own query parameters: search, ordering, page, show all, popups, and a filter.
+ADMIN_QUERY = ("q", "o", "p", "all", "_popup", "_to_field", "id__exact")
+
+
+def admin_models():
+    from django.contrib import admin
+
+    return sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
+
+
+@pytest.mark.parametrize("app, model", admin_models())
+def test_no_hostile_value_in_the_admin_gets_a_server_error(client, site, superuser, app, model):
+    client.raise_request_exception = False
+    client.force_login(superuser)
+    changelist = reverse(f"admin:{app}_{model}_changelist")
+    tries = [
+        (changelist, {parameter: value}) for parameter in ADMIN_QUERY for value in HOSTILE.values()
+    ]
+    for view in ("change", "delete", "history"):
+        for value in HOSTILE.values():
+            path = reverse(f"admin:{app}_{model}_{view}", args=["1"])
+            tries.append((path.replace("/1/", f"/{quote(value, safe='')}/", 1), {}))
+    tries.append((reverse(f"admin:{app}_{model}_add"), {}))
+    for path, query in tries:
+        response = client.get(path, query)
+        assert response.status_code < 500, (path[:100], {k: v[:20] for k, v in query.items()})
