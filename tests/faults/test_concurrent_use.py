@@ -148,7 +148,11 @@ def test_parallel_saves_of_one_citys_quarter_all_answer(server):
     assert [status for status, _ in answers] == [200] * SAVES, log.read_text()[-3000:]
     stored = Figure.objects.filter(indicator=indicator, submission__period__year=2022)
     assert stored.count() == len(cities)
-    assert "Traceback" not in log.read_text()
+    written = log.read_text()
+    assert "Traceback" not in written
+    # gunicorn's access log (deploy/gunicorn.conf.py) names each request by its id.
+    access = r'"POST /report/\d{6}/2022Q4/ HTTP/1.1" (?:200|302) \S+ \d+ms request=[0-9a-f]{32}'
+    assert len(re.findall(access, written)) == SAVES
 
 
 def test_concurrent_compute_progress_runs_all_succeed(plan):
