@@ -80,8 +80,10 @@ def amount_errors(indicator: Indicator, number: Decimal) -> list[str]:
 
 
 def entry_errors(indicator: Indicator, entry: Entry) -> dict[str, list[str]]:
-    """Errors by part of the entry ("value", "denominator", "nothing_to_report")."""
+    """Errors by part of the entry ("value", "denominator", "nothing_to_report", "note")."""
     errors: dict[str, list[str]] = {}
+    if "\x00" in entry.note:  # from a file: PostgreSQL cannot store it
+        errors["note"] = [_("The note holds a character that is not allowed.")]
     if entry.nothing_to_report and (entry.value is not None or entry.denominator is not None):
         errors["nothing_to_report"] = [
             _("Either enter a value or tick “nothing to report”, not both.")

@@ -5,7 +5,10 @@ value on every URL and parameter.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
+from targets.models import Figure
 
 
 @pytest.fixture
@@ -84,3 +87,18 @@ def test_an_unauthenticated_login_with_a_256_character_username_is_refused_kindl
     response = client.post(reverse("login"), {"username": "x" * 256, "password": "guess"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+CSV_WITH_NUL = (
+    "prefecture,indicator,period,value,denominator,note\n"
+    "440100,patent_agents,2022Q4,5,,bad\x00note\n"
+)
+
+
+def test_a_nul_inside_an_uploaded_file_is_a_bad_row_not_a_server_error(staff):
+    upload = SimpleUploadedFile("figures.csv", CSV_WITH_NUL.encode())
+    preview = staff.post(reverse("csv_import"), {"file": upload})
+    assert preview.status_code == 200
+    assert "备注中含有不允许的字符" in preview.content.decode()
+    assert staff.post(reverse("csv_import_confirm")).status_code == 302
+    assert not Figure.objects.exists()
