@@ -311,7 +311,9 @@ ROUTE_PERSONA = [(name, persona) for name in ROUTES for persona in PERSONAS]
 
 
 @pytest.mark.parametrize("name, persona", ROUTE_PERSONA)
-def test_each_url_answers_each_persona_as_its_route_says(client, site, request, name, persona):
+def test_each_url_answers_each_persona_as_its_route_says_and_no_hostile_value_gets_a_500(
+    client, site, recorded, request, name, persona
+):
     route = ROUTES[name]
     _log_in(client, request, persona)
     response = client.get(_path(name, route.kwargs))
@@ -320,16 +322,8 @@ def test_each_url_answers_each_persona_as_its_route_says(client, site, request, 
         assert response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == route.status[persona]
-
-
-@pytest.mark.parametrize("name, persona", ROUTE_PERSONA)
-def test_no_hostile_value_anywhere_gets_a_server_error(
-    client, site, recorded, request, name, persona
-):
-    route = ROUTES[name]
     client.raise_request_exception = False
-    tries = [("GET", _path(name, route.kwargs), {})]
-    tries += [
+    tries = [
         ("GET", _path(name, route.kwargs, key, value), {})
         for key in route.kwargs
         for value in HOSTILE.values()
@@ -380,8 +374,8 @@ def test_only_administrators_reach_the_admin(client, site, request, persona, sta
     assert client.get("/admin/").status_code == status
 
 
-# The admin's own query parameters: search, ordering, page, show all, popups, and a filter.
-ADMIN_QUERY = ("q", "o", "p", "all", "_popup", "_to_field", "id__exact")
+# The admin's own query parameters: search, ordering, page, show all.
+ADMIN_QUERY = ("q", "o", "p", "all")
 
 
 def admin_models():
