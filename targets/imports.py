@@ -140,7 +140,7 @@ def import_figures(*, rows: list[Row], user, approve: bool, source: str) -> Impo
     )
     for (prefecture, period), entries in groups.items():
         current = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .filter(prefecture=prefecture, period=period)
             .first()
         )
