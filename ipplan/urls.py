@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from accounts.views import preferences
-from ipplan.views import health
+from ipplan.views import favicon, health
 
 urlpatterns = [
     path("", include("targets.urls")),
@@ -29,7 +29,13 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 admin.site.site_header = _("Guangdong IP Action Plan Tracker: administration")
 admin.site.site_title = _("IP Action Plan Tracker")
+
+handler400 = "ipplan.views.bad_request"
+handler403 = "ipplan.views.permission_denied"
+handler404 = "ipplan.views.page_not_found"
+handler500 = "ipplan.views.server_error"

@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from kombu import Connection
+
+from ipplan.params import BadParameter
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -39,3 +45,61 @@ def health(request):
         checks["broker"] = "in-process"
     healthy = "down" not in checks.values()
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the hashed file."""
+    return redirect(static("favicon.ico"), permanent=True)
+
+
+# Error pages. They render without the request's context, so that showing one needs no
+# database; each shows the request id that the log records carry.
+API_PREFIX = "/api/"
+
+
+def _error(request, status: int, title: str, message: str) -> HttpResponse:
+    request_id = getattr(request, "id", None)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"error": message, "request_id": request_id}, status=status)
+    context = {"title": title, "message": message, "request_id": request_id}
+    return HttpResponse(render_to_string("error.html", context), status=status)
+
+
+def bad_request(request, exception):
+    if isinstance(exception, BadParameter):
+        message = str(exception)
+    else:
+        message = _("The request could not be understood.")
+    return _error(request, 400, _("Bad request"), message)
+
+
+def permission_denied(request, exception):
+    return _error(
+        request, 403, _("Not allowed"), _("Your account does not give access to this page.")
+    )
+
+
+def page_not_found(request, exception):
+    return _error(request, 404, _("Not found"), _("There is no page at this address."))
+
+
+def server_error(request):
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _(
+            "The error has been recorded. If it happens again, tell the administrator "
+            "the request id below."
+        ),
+    )
+
+
+def csrf_failure(request, reason=""):
+    return _error(
+        request,
+        403,
+        _("The form has expired"),
+        _("The page was open too long or came from elsewhere. Reload it and try again."),
+    )

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from ipplan.params import one_of, whole_number
 from reminders.notices import waiting_for
 from reports import charts
 from reports.sources import link_points
 from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix_export
-from targets.access import may_view
+from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
 
@@ -66,6 +67,7 @@ def _names(codes, prefectures) -> list[str]:
     return [by_code.get(code, code) for code in codes]
 
 
+@published_figures
 def overview(request):
     period = chosen_period(request)
     periods = list(ReportingPeriod.objects.all())
@@ -102,14 +104,9 @@ def overview(request):
         "kinds": Indicator.Kind.choices,
         "statuses": Status.choices,
         "waiting": waiting_for(request.user, timezone.localdate()),
-        "summary_url": _summary_url(request.user, "province_summary"),
+        "summary_url": reverse("province_summary"),
     }
     return render(request, "reports/overview.html", context)
-
-
-def _summary_url(user, name, prefecture=None, **kwargs) -> str | None:
-    """Where to download this page's PDF summary, for those who may."""
-    return reverse(name, kwargs=kwargs) if may_view(user, prefecture) else None
 
 
 def _matrix(indicator, prefectures, periods, values):
@@ -127,6 +124,7 @@ def _matrix(indicator, prefectures, periods, values):
     return data, columns
 
 
+@published_figures
 def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
     period = chosen_period(request)
@@ -148,7 +146,7 @@ def indicator_dashboard(request, code):
         "period": period,
         "periods": every_period,
         "current": current,
-        "summary_url": _summary_url(request.user, "indicator_summary", code=indicator.code),
+        "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
         filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
@@ -164,9 +162,11 @@ def indicator_dashboard(request, code):
         )
         data, columns = _matrix(indicator, prefectures, periods, values)
         table = MatrixTable(data, extra_columns=columns)
-        export = request.GET.get("_export")
+        export = one_of(request, "_export", EXPORT_FORMATS)
+        # django-tables2 reads per_page itself, and fails on a number below 1.
+        whole_number(request, "per_page", minimum=1, maximum=1000)
         tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
-        if export in EXPORT_FORMATS:
+        if export:
             return matrix_export(table, export, indicator=indicator, period=period)
         figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
         by_name = {row.prefecture.name: row.prefecture for row in latest}
@@ -200,6 +200,7 @@ def _coverage_cells(rows):
     return cells
 
 
+@published_figures
 def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
     period = chosen_period(request)
@@ -222,13 +223,12 @@ def prefecture_dashboard(request, code):
             (row, province.get(row.indicator_id), allocations.get(row.indicator_id)) for row in rows
         ],
         "waiting": waiting_for(request.user, timezone.localdate()),
-        "summary_url": _summary_url(
-            request.user, "prefecture_summary", prefecture, code=prefecture.code
-        ),
+        "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
     }
     return render(request, "reports/prefecture.html", context)
 
 
+@published_figures
 def map_dashboard(request):
     period = chosen_period(request)
     indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))

@@ -37,7 +37,7 @@ class MatrixTable(tables.Table):
         attrs = {"class": "matrix-table"}
 
 
-EXPORT_FORMATS = {"csv", "xlsx"}
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> HttpResponse:

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
@@ -12,12 +11,13 @@ from reports.progress import progress_records
 from reports.summaries import Scope
 from reports.tasks import enqueue_summary
 from targets import progress
-from targets.access import may_view
+from targets.access import published_figures
 from targets.models import Indicator, Prefecture, ReportingPeriod
 from targets.periods import Quarter
 
 
 @require_GET
+@published_figures
 def progress_api(request):
     try:
         quarter = Quarter.parse(request.GET.get("period", ""))
@@ -49,16 +49,19 @@ def methodology(request):
 
 
 @require_GET
+@published_figures
 def province_summary(request):
     return _summary(request, Scope())
 
 
 @require_GET
+@published_figures
 def indicator_summary(request, code):
     return _summary(request, Scope(indicator=get_object_or_404(Indicator, code=code)))
 
 
 @require_GET
+@published_figures
 def prefecture_summary(request, code):
     return _summary(request, Scope(prefecture=get_object_or_404(Prefecture, code=code)))
 
@@ -66,8 +69,6 @@ def prefecture_summary(request, code):
 def _summary(request, scope: Scope):
     """The PDF itself when it is stored or made within a moment; otherwise a page that
     offers it once ready. `?check=1` answers with the state alone, for that page."""
-    if not may_view(request.user, scope.prefecture):
-        raise PermissionDenied
     period = chosen_period(request)
     summary, wanted = summaries.find_or_request(
         scope, period, request.user, retry="retry" in request.GET

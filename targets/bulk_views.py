@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ipplan.params import whole_number
 from targets.completeness import completeness_matrix, matrix_workbook
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import import_figures, read_csv, warned
@@ -256,7 +257,7 @@ def csv_import_confirm(request):
 def completeness(request):
     require_reviewer(request.user)
     matrix = completeness_matrix(
-        year=request.GET.get("year") or None,
+        year=whole_number(request, "year", minimum=1, maximum=9999),
         state=request.GET.get("state") or None,
         today=timezone.localdate(),
     )

@@ -238,9 +238,17 @@ def import_figures(
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row
+    # Concurrent imports queue instead of failing on each other's saves: the quarters they
+    # write and then their submissions are locked (in key order) before versions are read.
+    periods = {period.pk for _p, period in groups}
+    list(
+        ReportingPeriod.objects.filter(pk__in=periods).order_by("pk").select_for_update(no_key=True)
+    )
     versions = {
         (s.prefecture_id, s.period_id): s.version
-        for s in Submission.objects.filter(period__in={period for _p, period in groups})
+        for s in Submission.objects.filter(period__in=periods)
+        .order_by("pk")
+        .select_for_update(of=("self",))
     }
     for (prefecture, period), group in groups.items():
         seen_version = versions.get((prefecture.pk if prefecture else None, period.pk), 0)

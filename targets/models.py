@@ -172,6 +172,11 @@ class Indicator(models.Model):
         default=False,
         help_text=_("The denominator is the resident population on record, not a reported figure."),
     )
+    # Set in the same transaction as any change its stored progress must follow, cleared by
+    # the recompute that follows it: a recompute that never ran is still owed.
+    progress_stale = models.BooleanField(
+        _("progress to be recomputed"), default=False, editable=False
+    )
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -3,6 +3,8 @@
 The inputs load in a fixed handful of queries whatever the data size. An indicator whose
 inputs hash to the data version already stored is left untouched; any other has its rows
 replaced in the same transaction, so readers see either the old results or the new ones.
+Every run also brings up to date each indicator still marked stale (see targets.tasks), and
+clears the mark of what it computed.
 """
 
 import json
@@ -13,6 +15,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from targets import progress
@@ -122,17 +125,25 @@ def load_inputs(indicators: dict[str, Indicator], figures=None) -> Inputs:
 
 @transaction.atomic
 def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed:
-    """Bring stored progress up to date for the given indicators, or for all of them.
+    """Bring stored progress up to date for the given indicators (and any marked stale), or
+    for all of them.
 
     With `force`, rows are rewritten even where the stored data version is current.
     """
-    indicators = Indicator.objects.select_related("plan").select_for_update(of=("self",))
+    # Locked in key order, as enqueue_recompute marks them, so that the two never deadlock;
+    # a change made meanwhile waits, then marks its indicators stale again.
+    indicators = (
+        Indicator.objects.select_related("plan")
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
     if indicator_ids is not None:
-        indicators = indicators.filter(pk__in=indicator_ids)
+        indicators = indicators.filter(Q(pk__in=indicator_ids) | Q(progress_stale=True))
     indicators = {indicator.code: indicator for indicator in indicators}
     if not indicators:
         return Recomputed(0, 0, 0)
     ids = [indicator.pk for indicator in indicators.values()]
+    Indicator.objects.filter(pk__in=ids, progress_stale=True).update(progress_stale=False)
     codes = {indicator.pk: code for code, indicator in indicators.items()}
     inputs = load_inputs(indicators)
     cities, periods = inputs.cities, inputs.periods

@@ -1,9 +1,10 @@
 """Celery tasks of the progress engine, and how the rest of the site asks for them.
 
-`enqueue_recompute` is what views and signals call: it sends the task once the surrounding
-transaction commits, never raises for an unreachable broker, and says whether the task got
-out, so that a page can tell the user that charts will catch up. The periodic full sweep
-(CELERY_BEAT_SCHEDULE) repairs whatever a lost message left stale.
+`enqueue_recompute` is what views and signals call: it marks the indicators stale in the
+surrounding transaction, sends the task once that commits, never raises for an unreachable
+broker, and says whether the task got out, so that a page can tell the user that charts will
+catch up. A recompute that failed to run or to be sent leaves its indicators marked, and the
+next recompute of anything (or the periodic full sweep, CELERY_BEAT_SCHEDULE) repairs them.
 """
 
 import logging
@@ -13,6 +14,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
+from targets.models import Indicator
 from targets.recompute import recompute_progress as recompute
 
 logger = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ def enqueue_recompute(indicator_ids=None) -> Enqueued:
 
     Several calls in one transaction send one task covering all their indicators.
     """
+    _mark_stale(indicator_ids)
     pending = _pending_in_this_transaction()
     if pending is not None:
         pending.add(indicator_ids)
@@ -74,6 +77,18 @@ def enqueue_recompute(indicator_ids=None) -> Enqueued:
     enqueued = Enqueued(None if indicator_ids is None else set(indicator_ids))
     transaction.on_commit(enqueued.send, robust=True)
     return enqueued
+
+
+def _mark_stale(indicator_ids) -> None:
+    indicators = Indicator.objects.all()
+    if indicator_ids is not None:
+        indicators = indicators.filter(pk__in=list(indicator_ids))
+    # In key order, as recompute_progress locks them, so that the two never deadlock.
+    with transaction.atomic():
+        locked = (
+            indicators.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True)
+        )
+        Indicator.objects.filter(pk__in=list(locked)).update(progress_stale=True)
 
 
 def _pending_in_this_transaction() -> Enqueued | None:

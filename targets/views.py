@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reminders.notices import waiting_for
-from targets.access import is_reviewer, may_enter, may_view
+from targets.access import is_reviewer, may_enter, may_read_working_copy
 from targets.completeness import corrections, standing
 from targets.converters import PROVINCE
 from targets.forms import QuarterForm, ReviewForm
@@ -52,9 +52,10 @@ def plan(request):
 
 
 def reporter_or_403(user, reporter: str, *, to_enter=False):
-    """The prefecture (None for the province) behind a URL, if this user may see or fill it."""
+    """The prefecture (None for the province) behind a URL, if this user may read its working
+    copy (or, `to_enter`, fill it)."""
     prefecture = None if reporter == PROVINCE else get_object_or_404(Prefecture, code=reporter)
-    if not (may_enter if to_enter else may_view)(user, prefecture):
+    if not (may_enter if to_enter else may_read_working_copy)(user, prefecture):
         raise PermissionDenied
     return prefecture
 

@@ -165,3 +165,21 @@ def test_reminders_are_scheduled_every_morning(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
     assert entry["task"] == send_reminders.name
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({8}, {0})
+
+
+def test_plain_text_reminders_keep_what_people_wrote_as_written(people, mailoutbox):
+    """E-mails are plain text: nothing in them is HTML-escaped (no &lt; or &#x27;)."""
+    people["gz"].first_name = "Tom <O'Neil> & Co"
+    people["gz"].save()
+    ReportingPeriod.objects.filter(year=2022, quarter=4).update(due_date="2023-03-31")
+    comment = "数量 < 上季度 & 说明 'A' \"B\""
+    with on("2023-01-02", hour=10):
+        submission = file_and_submit(people["gz"])
+        return_submission(submission=submission, user=people["sheng"], comment=comment)
+    with on("2023-01-05"):
+        send_reminders.delay()
+    [message] = [message for message in mailoutbox if message.to == ["gz@gd.invalid"]]
+    assert comment in message.body
+    assert "Tom <O'Neil> & Co" in message.body
+    assert "&lt;" not in message.body + message.subject
+    assert "&#x27;" not in message.body + message.subject

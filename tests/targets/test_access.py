@@ -39,7 +39,14 @@ def persona(request, name):
     return None if name == "anonymous" else request.getfixturevalue(name)
 
 
-VIEWERS = {"anonymous": REDIRECT, "city_officer": FORBIDDEN, "leadership": OK, "provincial": OK}
+# A quarter's working copy (form, history, sheet) is for its own officers and provincial staff;
+# leadership reads published figures on the dashboards, exports, API and PDFs instead.
+VIEWERS = {
+    "anonymous": REDIRECT,
+    "city_officer": FORBIDDEN,
+    "leadership": FORBIDDEN,
+    "provincial": OK,
+}
 REVIEWERS = {"anonymous": REDIRECT, "city_officer": FORBIDDEN, "leadership": FORBIDDEN}
 REVIEWERS_OK = {**REVIEWERS, "provincial": OK}
 OWN_VIEWERS = {**VIEWERS, "city_officer": OK}

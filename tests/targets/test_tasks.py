@@ -1,8 +1,10 @@
+import io
 import time
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 
 from targets.models import Progress
@@ -97,3 +99,45 @@ def test_a_real_worker_updates_stored_progress_after_an_enqueue(stock, broker, o
         worker.terminate()
         worker.wait(timeout=30)
     assert province_actual(stock) == Decimal(42), log.read_text()
+
+
+@pytest.fixture
+def other(db):
+    return IndicatorFactory(target_value=5, target_year=2030, target_quarter=4)
+
+
+def is_stale(indicator) -> bool:
+    indicator.refresh_from_db(fields=["progress_stale"])
+    return indicator.progress_stale
+
+
+def test_a_recompute_that_fails_leaves_its_indicators_stale_for_the_next_one(
+    stock, other, monkeypatch
+):
+    def crash(*args, **kwargs):
+        raise RuntimeError("the engine crashed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("targets.progress.compute_progress", crash)
+        with transaction.atomic():  # as an approval: the recompute runs once this commits
+            enqueue_recompute([stock.pk])
+    assert is_stale(stock)
+    assert province_actual(stock) is None
+    recompute_progress([other.pk])  # anything's next recompute
+    assert province_actual(stock) == Decimal(42)
+    assert not is_stale(stock) and not is_stale(other)
+
+
+def test_a_recompute_that_could_not_be_sent_is_repaired_by_compute_progress(stock, broker):
+    broker(CLOSED_PORT_URL)
+    assert not enqueue_recompute([stock.pk])
+    assert is_stale(stock)
+    call_command("compute_progress", stdout=io.StringIO())
+    assert province_actual(stock) == Decimal(42)
+    assert not is_stale(stock)
+
+
+def test_a_recompute_that_ran_leaves_nothing_stale(stock):
+    assert enqueue_recompute([stock.pk])
+    assert province_actual(stock) == Decimal(42)
+    assert not is_stale(stock)
