@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 import filetype
 from defusedxml import ElementTree
+from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-MAX_BYTES = 10 * 1024 * 1024
+# Each file at most this (10 MB): the site's upload limit, held while the body streams in.
+MAX_BYTES = settings.UPLOAD_MAX_BYTES
 
 PDF = "application/pdf"
 PNG = "image/png"

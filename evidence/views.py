@@ -5,13 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.checks import MAX_BYTES, Refused, inspect
 from evidence.forms import AskForm, EvidenceForm
 from evidence.models import EvidenceFile, published_until
-from evidence.uploads import SizeLimit
+from ipplan.uploads import upload_too_large
 from targets.access import is_reviewer, may_read_published, may_read_working_copy
 from targets.models import Indicator, Submission
 from targets.reporting import WorkflowError, lock_reasons, return_submission
@@ -27,18 +26,8 @@ def may_read(user, evidence: EvidenceFile) -> bool:
     return may_read_working_copy(user, evidence.submission.prefecture)
 
 
-@csrf_exempt
 @require_POST
 def upload(request, reporter, quarter):
-    # The size limit must be in place before anything (the CSRF check included) reads the
-    # body, so the CSRF check runs afterwards, in the view itself.
-    limit = SizeLimit(request)
-    request.upload_handlers.insert(0, limit)
-    return _upload(request, reporter, quarter, limit)
-
-
-@csrf_protect
-def _upload(request, reporter, quarter, limit):
     prefecture = reporter_or_403(request.user, reporter, to_enter=True)
     period = period_or_404(quarter)
     back = redirect("quarter_form", reporter=reporter, quarter=quarter)
@@ -49,8 +38,7 @@ def _upload(request, reporter, quarter, limit):
     if reasons := lock_reasons(submission, period):
         messages.error(request, _("No file was attached: ") + " ".join(reasons))
         return back
-    files = request.FILES  # reads the body, through the size limit
-    if limit.exceeded:
+    if upload_too_large(request):
         messages.error(
             request,
             _("No file was attached: a file may be at most %(size)s MB.")
@@ -59,7 +47,7 @@ def _upload(request, reporter, quarter, limit):
         return back
     form = EvidenceForm(
         request.POST,
-        files,
+        request.FILES,
         indicators=Indicator.objects.reported_by(prefecture),
         submission=submission,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipplan.params import whole_number
+from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import import_figures, read_csv, warned
@@ -73,7 +74,12 @@ def quarter_upload(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter, to_enter=True)
     period = period_or_404(quarter)
     submission, indicators, figures = _quarter_sheet(prefecture, period)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # a body cut off at the upload limit leaves no fields
+    form = UploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        too_large=upload_too_large(request),
+    )
     preview = upload = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +165,12 @@ CSV_SESSION_KEY = "csv-import"
 
 def csv_import(request):
     require_reviewer(request.user)
-    form = CsvImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # a body cut off at the upload limit leaves no fields
+    form = CsvImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        too_large=upload_too_large(request),
+    )
     rows = errors = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"]

@@ -325,11 +325,20 @@ class AddPeriodsForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    """A sheet or CSV file. `too_large`: the site's upload limit cut the body off while it
+    streamed in (ipplan.uploads), so the file never arrived."""
+
     file = forms.FileField(label=gettext_lazy("File"))
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if too_large:
+            self.fields["file"].required = False
+        self.too_large = too_large
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if self.too_large or upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
             )

@@ -140,7 +140,7 @@ ROUTES = {
     "sources_api": Route(
         {}, statuses(LOGIN, 400, 400, 400, 400, 400), ("indicator", "period", "scope", "as_of")
     ),
-    "changes": Route({}, statuses(LOGIN, 400, 400, 400, 400, 400), ("since", "scope")),
+    "changes": Route({}, statuses(LOGIN, 400, 400, 400, 400, 400), ("since", "scope", "quarter")),
     "evidence_upload": Route(CITY, POST_ONLY, form=(*UPLOAD, "indicator", "replaces")),
     "evidence_ask": Route(CITY, POST_ONLY, form=("indicator", "need")),
     "evidence_download": Route({"pk": 1}, statuses(LOGIN, 404, 404, 404, 404, 404)),

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -230,3 +231,11 @@ def test_the_preview_shows_yes_no_words_and_note_changes(client, provincial, pla
     assert "新增 0 项数据，修改 3 项，其余 3 项保持不变。" in page
     assert "leaves as it is" not in page and "保持不变</td>" not in page
     assert "<del>from the yearbook</del> → from the 2020 yearbook" in page
+
+
+def test_a_file_past_the_sites_upload_limit_is_cut_off_and_told_its_size(client, plan, provincial):
+    """The body stops at the site's limit while it streams in (ipplan.uploads.SizeLimit)."""
+    client.force_login(provincial)
+    big = SimpleUploadedFile("big.csv", b"x" * (11 * 1024 * 1024), content_type="text/csv")
+    page = client.post(reverse("csv_import"), {"file": big}).content.decode()
+    assert "文件大于 2 MB" in page
