@@ -103,8 +103,9 @@ def test_the_indicator_page_charts_the_province_and_every_city(client, leadershi
     assert set(figures) == {"series", "bars", "heat"}
     names = [trace["name"] for trace in figures["series"]["data"]]
     assert names[:2] == ["实际值", "通往目标的路径"] and names[-1] == "≥ 3000 人"
-    quarters = figures["series"]["data"][0]["x"]
-    assert quarters[0] == "2018Q1" and quarters[-3:] == ["2022Q1", "2022Q2", "2022Q3"]
+    actual = figures["series"]["data"][0]
+    assert actual["x"][0] == "2018Q1" and actual["x"][-3:] == ["2022Q2", "2022Q3", "2022Q4"]
+    assert actual["y"][-2] == 21 * 130 + sum(range(21)) and actual["y"][-1] is None
     assert len(figures["bars"]["data"][0]["x"]) == 21
     assert figures["bars"]["data"][1]["x"] == ["广州市"]  # its allocation marked
     text = response.content.decode()
