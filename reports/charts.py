@@ -47,6 +47,7 @@ INCOMPLETE_MARKER = {
     "line": {"width": 2},
 }
 INK, WHITE = "#111827", "#ffffff"
+TILE = 0.94  # a tile's side, in grid steps: the rest is the gap between tiles
 NOT_COVERED_COLOUR = "#fde68a"
 
 
@@ -327,7 +328,7 @@ def tile_map(title, cells):
     cells = [cell for cell in cells if cell[0].code in TILE_GRID]
     places = [TILE_GRID[prefecture.code] for prefecture, *_rest in cells]
     axis = {"visible": False, "fixedrange": True}
-    half = 0.46
+    half = TILE / 2
     shapes = [
         {
             "type": "rect",
@@ -364,8 +365,8 @@ def tile_map(title, cells):
             "xaxis": {**axis, "range": [-0.5, 7.5]},
             "yaxis": {**axis, "range": [4.5, -0.5], "scaleanchor": "x"},
             "shapes": shapes,
-            "margin": {"l": 4, "r": 4, "t": 50, "b": 4},
-            "meta": "tiles",
+            "margin": {"l": 0, "r": 0, "t": 50, "b": 4},
+            "meta": {"tile": TILE},
         },
     }
 
