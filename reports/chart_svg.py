@@ -47,10 +47,15 @@ def svg(figure: dict) -> str:
     quarter of the axis, hollow markers for incomplete totals, a rank's axis with first place
     at the top, milestones as done / not yet."""
     with matplotlib.rc_context(STYLE):
-        return _draw(figure)
+        chart = draw(figure)
+        out = io.StringIO()
+        chart.savefig(out, format="svg", metadata={"Date": None})
+    text = out.getvalue()
+    return text[text.index("<svg") :]
 
 
-def _draw(figure: dict) -> str:
+def draw(figure: dict) -> Figure:
+    """The figure drawn by matplotlib, not yet saved (call within `STYLE`)."""
     traces, layout = figure["data"], figure["layout"]
     categories = layout.get("xaxis", {}).get("categoryarray") or sorted(
         {x for trace in traces for x in trace["x"]}
@@ -81,10 +86,7 @@ def _draw(figure: dict) -> str:
         )
     # Fixed margins: tight_layout would draw the whole figure twice.
     chart.subplots_adjust(left=0.1, right=0.98, top=0.86, bottom=0.24)
-    out = io.StringIO()
-    chart.savefig(out, format="svg", metadata={"Date": None})
-    text = out.getvalue()
-    return text[text.index("<svg") :]
+    return chart
 
 
 def _y_axis(axes, axis: dict):

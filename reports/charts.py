@@ -122,14 +122,19 @@ def _unit_title(indicator) -> str:
     return indicator.unit
 
 
-def _trace(name, xs, values, indicator, **extra) -> dict:
-    """A scatter trace whose hover and data table print each value as the pages do."""
+def _trace(name, xs, values, indicator, targets, **extra) -> dict:
+    """A scatter trace whose hover and data table print each value as the pages do: against
+    its target (`targets`, one per value, None where there is none), never rounded across it."""
+    texts = [
+        None if v is None else display.amount_beside(v, target, indicator)
+        for v, target in zip(values, targets, strict=True)
+    ]
     return {
         "type": "scatter",
         "name": name,
         "x": xs,
         "y": [number(v) for v in values],
-        "customdata": [None if v is None else display.amount(v, indicator) for v in values],
+        "customdata": texts,
         "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
         **extra,
     }
@@ -149,6 +154,7 @@ def progress_series(indicator, rows, quarters, target, target_label, title):
             labels,
             complete,
             indicator,
+            [target] * len(labels),
             mode="lines+markers",
             line={"color": ACTUAL_COLOUR, "width": 3},
             marker={"color": ACTUAL_COLOUR, "size": 7},
@@ -162,6 +168,7 @@ def progress_series(indicator, rows, quarters, target, target_label, title):
                 [str(row.period.as_quarter) for row in partial],
                 [row.actual for row in partial],
                 indicator,
+                [target] * len(partial),
                 mode="markers",
                 marker=INCOMPLETE_MARKER,
             )
@@ -188,6 +195,7 @@ def _target_traces(indicator, rows, target, target_label) -> list[dict]:
                 [q for q, _v in expected] + [target_quarter],
                 [v for _q, v in expected] + [target],
                 indicator,
+                [target] * (len(expected) + 1),
                 mode="lines",
                 line={"color": PATH_COLOUR, "width": 2},
             )
@@ -201,6 +209,7 @@ def _target_traces(indicator, rows, target, target_label) -> list[dict]:
                 [str(last.period.as_quarter), target_quarter],
                 [last.actual, last.projection],
                 indicator,
+                [target, target],
                 mode="lines",
                 line={"color": ACTUAL_COLOUR, "dash": "dash", "width": 2},
             )
@@ -211,6 +220,7 @@ def _target_traces(indicator, rows, target, target_label) -> list[dict]:
             [target_quarter],
             [target],
             indicator,
+            [target],
             mode="markers+text",
             marker={"symbol": "star", "size": 16, "color": TARGET_COLOUR},
             text=[target_label],
@@ -252,6 +262,7 @@ def prefecture_bars(indicator, rows, allocations):
             names,
             [row.actual for row in ranked],
             indicator,
+            [allocations.get(row.prefecture_id) for row in ranked],
             type="bar",
             marker={"color": ACTUAL_COLOUR},
         )
@@ -265,6 +276,7 @@ def prefecture_bars(indicator, rows, allocations):
                 [name for name, _value in allocated],
                 [value for _name, value in allocated],
                 indicator,
+                [value for _name, value in allocated],
                 mode="markers",
                 marker={
                     "symbol": "line-ew-open",

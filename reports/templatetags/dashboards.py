@@ -52,12 +52,15 @@ def unbroken(text):
 
 
 @register.filter
-def unbroken_end(text, characters=4):
-    """The text with its last few characters kept on one line, so that a wrapped title never
-    leaves a lone character on its last line."""
+def unbroken_end(text):
+    """The text with its end kept on one line, so that a wrapped title never leaves a lone
+    character or word on its last line: the last four characters of Chinese, the last two
+    words of English."""
     text = str(text)
-    head, tail = text[:-characters], text[-characters:]
-    return format_html('{}<span class="nowrap">{}</span>', head, tail)
+    if " " in text.strip():
+        head, *tail = text.rsplit(" ", 2)
+        return format_html('{} <span class="nowrap">{}</span>', head, " ".join(tail))
+    return format_html('{}<span class="nowrap">{}</span>', text[:-4], text[-4:])
 
 
 @register.simple_tag
