@@ -33,9 +33,9 @@ def names(items) -> str:
     return join_names(items)
 
 
-# A number and the unit or sign that goes with it: “577 家”, “0.04 个百分点”, “¥81.82 亿”,
-# “24.96 %”, “386 enterprises”.
-AMOUNT = re.compile(r"¥?\d[\d.]*(?: ?%| [\u4e00-\u9fff/]+| [A-Za-z][A-Za-z-]*)?")
+# A number with its sign and whatever follows it up to a bracket or a comma: its unit, in any
+# language (“577 家”, “0.04 个百分点”, “≥ ¥81.82 亿”, “31.74 per 10 000 residents”).
+AMOUNT = re.compile(r"(?:[≥≤<>] )?¥?\d[^()（）,，、;；:：]*")
 
 
 @register.filter
