@@ -2,8 +2,11 @@
 a page, the cover's title never ends with a lone character, charts keep their legends and
 labels clear. Read back from the PDF itself (pdftotext) and from WeasyPrint's page boxes."""
 
+import os
 import re
+import subprocess
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
@@ -53,6 +56,27 @@ def test_no_amount_is_split_across_lines(period, tmp_path, language, scope):
     assert len(amounts) > 20
     split = [amount for amount in amounts if not any(amount in line for line in lines)]
     assert split == []
+    if scope.prefecture is None and language == "zh-hans":
+        pictures_for_readme(pdf, pdf_pages(pdf, tmp_path), tmp_path)
+
+
+def pictures_for_readme(pdf, pages, tmp_path):
+    """With IPPLAN_SCREENSHOTS set to a folder, the cover and the first page of charts are
+    saved there as README shows them (`IPPLAN_SCREENSHOTS=docs make test`)."""
+    folder = os.environ.get("IPPLAN_SCREENSHOTS")
+    if not folder:
+        return
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdf)
+    charts_page = next(
+        n for n, text in enumerate(pages, 1) if text.lstrip().count("图表") and n > 1
+    )
+    for name, number in [("summary-cover", 1), ("summary-charts", charts_page)]:
+        page = ["-f", str(number), "-l", str(number)]
+        out = str(Path(folder) / name)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", *page, path, out], check=True
+        )
 
 
 def test_a_gap_beyond_the_target_reads_as_exceeded_never_negative(period, tmp_path):
