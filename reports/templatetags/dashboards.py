@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from reports import display
 from targets import progress
-from targets.formatting import join_names
 
 register = template.Library()
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_MARGIN = 120, 28, 3
@@ -25,12 +24,6 @@ def amount(value, indicator) -> str:
 def percent(value) -> str:
     """A share (of the province, say) with one decimal: “12.3%”."""
     return display.share_text(value)
-
-
-@register.filter
-def names(items) -> str:
-    """Names listed as the language lists them: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
-    return join_names(items)
 
 
 # A number with its sign and whatever follows it up to a bracket or a comma: its unit, in any

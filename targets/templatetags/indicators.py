@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.formatting import entry_text, plain_number, with_unit
+from targets.formatting import entry_text, join_names, plain_number, with_unit
 from targets.models import Indicator, in_english
 from targets.reporting import Entry
 
@@ -43,6 +43,8 @@ def subtitle(indicator: Indicator) -> str:
 
 
 register.filter("plain_number", plain_number)
+# Names listed as the language lists them: “广州市、深圳市”, “Guangzhou, Shenzhen”.
+register.filter("names", join_names)
 
 
 @register.simple_tag(name="entry")
