@@ -154,6 +154,10 @@ def test_pdf_charts_keep_their_legend_off_the_lines_and_every_label_on_the_page(
     quarters = charts.timeline(indicator, ReportingPeriod.objects.all(), period)
     chart, renderer = drawn(charts.province_series(indicator, rows, quarters))
     axes = chart.axes[0]
+    assert len(axes.get_xticklabels()) >= len(quarters) // 2  # every quarter on the axis
+    if code == "pct_national_rank":  # first place at the top, whole places only
+        assert axes.yaxis_inverted()
+        assert all(tick == int(tick) for tick in axes.get_yticks())
     plot = axes.get_window_extent(renderer)
     legend = axes.get_legend().get_window_extent(renderer)
     assert legend.y1 <= plot.y0  # below the plot: it covers no line
