@@ -8,9 +8,10 @@ SITE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # chromium runs the browser tests, and libatomic1 Playwright's bundled node driver;
 # npm fetches axe-core, the accessibility checker the browser tests inject into pages;
 # poppler-utils reads the PDF summaries back (pdftotext, pdffonts); the job tests start
-# real Celery workers against a redis-server of their own.
+# real Celery workers against a redis-server of their own; fonts-noto-cjk gives Chromium the
+# Chinese glyphs whose widths the phone-width tests measure and the screenshots show.
 TEST_PACKAGES := gettext:xgettext chromium:chromium libatomic1 npm:npm poppler-utils:pdftotext \
-	redis-server:redis-server
+	redis-server:redis-server fonts-noto-cjk
 AXE_CORE := axe-core@4.14.1
 
 .PHONY: run test messages

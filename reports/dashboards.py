@@ -4,7 +4,6 @@ Every page reads stored progress rows (never recomputes) in a fixed number of qu
 """
 
 from collections import Counter, defaultdict
-from decimal import Decimal
 
 import django_tables2 as tables
 from django.http import Http404
@@ -16,15 +15,24 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from ipplan.params import one_of, whole_number
 from reminders.notices import waiting_for
-from reports import charts
+from reports import charts, display
 from reports.sources import link_points
 from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix_export
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
+from targets.templatetags.indicators import target_text
 
 Status = Progress.Status
-STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NO_DATA]
+STATUS_ORDER = [
+    Status.OFF_TRACK,
+    Status.AT_RISK,
+    Status.INCOMPLETE,
+    Status.ON_TRACK,
+    Status.ACHIEVED,
+    Status.NO_TARGET,
+    Status.NO_DATA,
+]
 
 
 def landing(request):
@@ -79,10 +87,10 @@ def overview(request):
     )
     trends = defaultdict(list)
     history = Progress.objects.filter(prefecture=None, period__in=periods_until(period, periods))
-    for indicator_id, actual in history.order_by("period__year", "period__quarter").values_list(
-        "indicator_id", "actual"
-    ):
-        trends[indicator_id].append(actual)
+    for indicator_id, actual, complete in history.order_by(
+        "period__year", "period__quarter"
+    ).values_list("indicator_id", "actual", "complete"):
+        trends[indicator_id].append((actual, complete))
     counts = Counter(row.status for row in rows)
     status, kind = request.GET.get("status"), request.GET.get("kind")
     shown = [
@@ -98,7 +106,8 @@ def overview(request):
         "period": period,
         "periods": periods,
         "rows": [
-            (row, trends[row.indicator_id], _names(row.missing, prefectures)) for row in shown
+            (row, province_reading(row.indicator, row, prefectures), trends[row.indicator_id])
+            for row in shown
         ],
         "counts": [(s, Status(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
         "kinds": Indicator.Kind.choices,
@@ -109,15 +118,23 @@ def overview(request):
     return render(request, "reports/overview.html", context)
 
 
+def province_reading(indicator, row, prefectures) -> display.Reading:
+    """How the province's result for an indicator (a Progress row, or None) reads, against
+    the plan's target; `prefectures`: every city, to name those missing."""
+    missing = _names(row.missing, prefectures) if row else []
+    return display.reading(indicator, row, target_text(indicator), missing)
+
+
 def _matrix(indicator, prefectures, periods, values):
     columns = [(str(p.as_quarter), tables.Column(verbose_name=str(p.as_quarter))) for p in periods]
-    places = Decimal(1).scaleb(-indicator.decimals)
     data = [
         {"prefecture": prefecture.name}
         | {
-            str(p.as_quarter): value.quantize(places) if value is not None else None
+            str(p.as_quarter): display.rounded(value, indicator.decimals)
+            if value is not None
+            else None
             for p in periods
-            for value in [values.get((prefecture.pk, p.pk))]
+            for value in [values.get((prefecture.pk, p.as_quarter))]
         }
         for prefecture in prefectures
     ]
@@ -130,37 +147,39 @@ def indicator_dashboard(request, code):
     period = chosen_period(request)
     every_period = list(ReportingPeriod.objects.all())
     periods = periods_until(period, every_period)
+    quarters = charts.timeline(indicator, every_period, period)
     province = list(
         Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
         .select_related("period")
         .order_by("period__year", "period__quarter")
     )
+    prefectures = list(Prefecture.objects.all())
     current = next((row for row in province if row.period_id == period.pk), None)
-    figures = {"series": charts.province_series(indicator, province)}
-    link_points(
-        figures["series"]["data"][0],
-        [_sources_url(indicator, None, row.period) for row in province],
-    )
+    figures = {"series": charts.province_series(indicator, province, quarters)}
+    reported = {str(row.period.as_quarter): row.period for row in province}
+    for trace in figures["series"]["data"][:2]:  # the actual, and any incomplete totals
+        link_points(trace, [_sources_url(indicator, None, reported.get(x)) for x in trace["x"]])
     context = {
         "indicator": indicator,
         "period": period,
         "periods": every_period,
         "current": current,
+        "reading": current and province_reading(indicator, current, prefectures),
         "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
         filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
-        prefectures = list(filtered.qs)
+        shown = list(filtered.qs)
         city_rows = Progress.objects.filter(indicator=indicator, prefecture__isnull=False)
         values, latest = {}, []
-        for row in city_rows.filter(period__in=periods).select_related("prefecture"):
-            values[row.prefecture_id, row.period_id] = row.actual
+        for row in city_rows.filter(period__in=periods).select_related("prefecture", "period"):
+            values[row.prefecture_id, row.period.as_quarter] = row.actual
             if row.period_id == period.pk:
                 latest.append(row)
         allocations = dict(
             TargetAllocation.objects.filter(indicator=indicator).values_list("prefecture", "value")
         )
-        data, columns = _matrix(indicator, prefectures, periods, values)
+        data, columns = _matrix(indicator, shown, periods, values)
         table = MatrixTable(data, extra_columns=columns)
         export = one_of(request, "_export", EXPORT_FORMATS)
         # django-tables2 reads per_page itself, and fails on a number below 1.
@@ -168,36 +187,36 @@ def indicator_dashboard(request, code):
         tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
         if export:
             return matrix_export(table, export, indicator=indicator, period=period)
-        figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
-        by_name = {row.prefecture.name: row.prefecture for row in latest}
-        bars = figures["bars"]["data"][0]
-        link_points(bars, [_sources_url(indicator, by_name[name], period) for name in bars["x"]])
-        figures["heat"] = charts.heat_map(indicator, prefectures, periods, values)
+        if indicator.kind == Indicator.Kind.COVERAGE:
+            title = _("%(indicator)s: cities covered") % {"indicator": indicator.name}
+            figures["coverage"] = charts.tile_map(title, charts.coverage_cells(latest)[0])
+        else:
+            figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
+            by_name = {row.prefecture.name: row.prefecture for row in latest}
+            bars = figures["bars"]["data"][0]
+            link_points(bars, [_sources_url(indicator, by_name[x], period) for x in bars["x"]])
+        figures["heat"] = charts.heat_map(indicator, shown, quarters, values)
+        by_label = {str(p.as_quarter): p for p in periods}
         link_points(
             figures["heat"]["data"][0],
-            [[_sources_url(indicator, p, q) for q in periods] for p in prefectures],
+            [
+                [
+                    _sources_url(indicator, p, by_label.get(x))
+                    for x in figures["heat"]["data"][0]["x"]
+                ]
+                for p in shown
+            ],
         )
-        if indicator.kind == Indicator.Kind.COVERAGE:
-            figures["coverage"] = charts.tile_map(
-                _("%(indicator)s: cities covered") % {"indicator": indicator.name},
-                _coverage_cells(latest),
-            )
         context |= {"table": table, "filter": filtered, "latest": latest}
     context["figures"] = figures
     return render(request, "reports/indicator.html", context)
 
 
-def _sources_url(indicator, prefecture, period) -> str:
+def _sources_url(indicator, prefecture, period) -> str | None:
+    """The sources page of one stored result; None for a quarter without a reporting period."""
+    if period is None:
+        return None
     return reverse("sources", args=[indicator.code, prefecture or "province", period.as_quarter])
-
-
-def _coverage_cells(rows):
-    cells = []
-    for row in rows:
-        covered = row.actual == 1
-        text = _("covered") if covered else _("not covered")
-        cells.append((row.prefecture, text, "#047857" if covered else "#9ca3af", text))
-    return cells
 
 
 @published_figures
@@ -212,20 +231,25 @@ def prefecture_dashboard(request, code):
     province = {
         row.indicator_id: row for row in Progress.objects.filter(prefecture=None, period=period)
     }
-    allocations = dict(
-        TargetAllocation.objects.filter(prefecture=prefecture).values_list("indicator", "value")
-    )
     context = {
         "prefecture": prefecture,
         "period": period,
         "periods": list(ReportingPeriod.objects.all()),
         "rows": [
-            (row, province.get(row.indicator_id), allocations.get(row.indicator_id)) for row in rows
+            (row, city_reading(row.indicator, row), province.get(row.indicator_id)) for row in rows
         ],
         "waiting": waiting_for(request.user, timezone.localdate()),
         "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
     }
     return render(request, "reports/prefecture.html", context)
+
+
+def city_reading(indicator, row) -> display.Reading:
+    """How a city's result (a Progress row, or None) reads, against its allocated target
+    (the row's) if it has one."""
+    target = row and row.target
+    allocation = "—" if target is None else display.amount(target, indicator)
+    return display.reading(indicator, row, allocation)
 
 
 @published_figures
@@ -242,18 +266,11 @@ def map_dashboard(request):
         ).select_related("prefecture")
     )
     if mode == "status":
-        cells = [
-            (
-                row.prefecture,
-                row.get_status_display(),
-                charts.STATUS_COLOURS[row.status],
-                row.get_status_display(),
-            )
-            for row in rows
-        ]
-        legend = [(label, charts.STATUS_COLOURS[value]) for value, label in Status.choices]
+        cells, legend = charts.status_cells(rows, indicator)
+    elif indicator.kind == Indicator.Kind.COVERAGE:
+        cells, legend = charts.coverage_cells(rows)
     else:
-        cells, legend = charts.value_cells(rows, indicator.unit)
+        cells, legend = charts.value_cells(rows, indicator)
     title = _("%(indicator)s, %(quarter)s") % {
         "indicator": indicator.name,
         "quarter": period.as_quarter.label,

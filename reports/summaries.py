@@ -21,9 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports import chart_svg, charts
-from reports.dashboards import periods_until
+from reports.dashboards import city_reading, periods_until, province_reading
 from reports.models import Summary
-from reports.templatetags.dashboards import amount
 from targets import progress
 from targets.completeness import corrections, standing
 from targets.context_processors import demo_data_exists
@@ -36,15 +35,22 @@ from targets.models import (
     Submission,
     TargetAllocation,
 )
-from targets.templatetags.indicators import target_text
 
 # Bump when the template or the content changes, so that stored summaries are made again.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 POLL_SECONDS = 0.2
 # A request this old with no PDF is taken as lost (a worker killed, a message dropped).
 GIVE_UP_AFTER = timedelta(minutes=10)
 Status = Progress.Status
-STATUS_ORDER = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA]
+STATUS_ORDER = [
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.OFF_TRACK,
+    Status.INCOMPLETE,
+    Status.NO_TARGET,
+    Status.NO_DATA,
+]
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ def _overdue_quarters(scope, period, periods) -> list[ReportingPeriod]:
 def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     """Everything the template prints, in the active language."""
     indicators = scope.indicators()
-    periods = periods_until(period, ReportingPeriod.objects.all())
+    every_period = list(ReportingPeriod.objects.all())
+    periods = periods_until(period, every_period)
     history = defaultdict(list)
     for row in (
         Progress.objects.filter(
@@ -145,20 +152,22 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
             indicator__in=indicators
         ).values_list("indicator", "prefecture", "value")
     }
+    prefectures = list(Prefecture.objects.all())
     rows, figures = [], []
     for indicator in indicators:
         series = history[indicator.pk]
         current = next((row for row in series if row.period_id == period.pk), None)
+        quarters = charts.timeline(indicator, every_period, period)
         if scope.prefecture:
             allocation = allocations.get((indicator.pk, scope.prefecture.pk))
-            target = "—" if allocation is None else amount(allocation, indicator)
-            figure = charts.city_series(indicator, scope.prefecture, series, allocation)
+            reading = city_reading(indicator, current)
+            figure = charts.city_series(indicator, scope.prefecture, series, quarters, allocation)
         else:
-            target = target_text(indicator)
-            figure = charts.province_series(indicator, series)
-        rows.append((indicator, current, target))
+            reading = province_reading(indicator, current, prefectures)
+            figure = charts.province_series(indicator, series, quarters)
+        rows.append((indicator, current, reading))
         figures.append((indicator, chart_svg.svg(figure)))
-    statuses = [current.status for _i, current, _t in rows if current]
+    statuses = [reading.status for _i, _current, reading in rows]
     allocated = {indicator_id for indicator_id, _prefecture in allocations}
     return {
         "plan": Plan.objects.order_by("start_date").first(),
@@ -169,7 +178,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         "counts": [(s, Status(s).label, statuses.count(s)) for s in STATUS_ORDER],
         "rows": rows,
         "figures": figures,
-        "rankings": _rankings([i for i in indicators if i.pk in allocated], period, allocations),
+        "rankings": _rankings([i for i in indicators if i.pk in allocated], period),
         "unallocated": [
             indicator
             for indicator in indicators
@@ -183,7 +192,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     }
 
 
-def _rankings(allocated, period, allocations):
+def _rankings(allocated, period):
     """For each indicator with city targets: the cities, largest gap to their target first."""
     by_indicator = defaultdict(list)
     for row in Progress.objects.filter(
@@ -199,7 +208,7 @@ def _rankings(allocated, period, allocations):
         rankings.append(
             (
                 indicator,
-                [(row, allocations.get((indicator.pk, row.prefecture_id))) for row in ranked],
+                [(row, city_reading(indicator, row)) for row in ranked],
             )
         )
     return rankings

@@ -3,11 +3,53 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from targets.models import in_english
+
+# Chinese money units that English keeps as they are, after a yuan sign: ¥81.82 亿, ¥350 万.
+YUAN = "元"
 
 
 def plain_number(value: Decimal | None) -> str:
     """A Decimal as people write it: 30000, 25, 0.5 (no trailing zeros, no exponent)."""
     return "" if value is None else f"{value.normalize():f}"
+
+
+def with_unit(number: str, indicator) -> str:
+    """A number already formatted, followed by its indicator's unit: “81.82 亿元”,
+    “24.96 %”, “27404 家”. In English an amount in 亿元 or 万元 reads “¥81.82 亿” (亿 = 100
+    million): the same number as in Chinese, so that both languages print the same figures.
+    A count of one takes the singular of an English unit written as a plural (“1 city”).
+    Pages and the PDF keep the number and its unit on one line with CSS (`nowrap`)."""
+    if not in_english():
+        return f"{number} {indicator.unit_zh}" if indicator.unit_zh else number
+    unit_zh = indicator.unit_zh
+    if unit_zh.endswith(YUAN):
+        multiple = unit_zh.removesuffix(YUAN)
+        return f"¥{number} {multiple}" if multiple else f"¥{number}"
+    unit = indicator.unit_en
+    if not unit:
+        return number
+    if number == "1":
+        unit = singular(unit)
+    return f"{number} {unit}"
+
+
+def singular(unit: str) -> str:
+    """The singular of an English unit whose first word is a plural: “cities” → “city”,
+    “enterprise-times” → “enterprise-time”; “per 10 000 residents” stays as it is."""
+    word, space, rest = unit.partition(" ")
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word + space + rest
+
+
+def join_names(names) -> str:
+    """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
+    return pgettext("list separator", ", ").join(str(name) for name in names)
 
 
 def yes_no_words(indicator) -> tuple[str, str]:

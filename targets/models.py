@@ -546,6 +546,8 @@ class ProgressStatus(models.TextChoices):
     ON_TRACK = "on_track", _("on track")
     AT_RISK = "at_risk", _("at risk")
     OFF_TRACK = "off_track", _("off track")
+    INCOMPLETE = "incomplete", _("incomplete")
+    NO_TARGET = "no_target", _("no target")
     NO_DATA = "no_data", _("no data")
 
 

@@ -27,6 +27,9 @@ ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = (
     "off_track",
     "no_data",
 )
+# A value that cannot be judged: cities are missing from a total, or there is nothing to judge
+# it against (an indicator tracked for monitoring only, a city without an allocation).
+INCOMPLETE, NO_TARGET = "incomplete", "no_target"
 # At risk: short of the expected line by no more than this share of it.
 AT_RISK_BAND = Decimal("0.10")
 # The projection fits a straight line through the last quarters with a value, at most this many
@@ -46,7 +49,7 @@ GROWTH_LIMIT = Decimal(999999)  # the ratio explodes when hardly any growth is r
 PLACES = Decimal("0.000001")  # what the database stores
 PROJECTION_HORIZON = 400  # quarters: a trend that needs longer is reported as never reaching it
 # Bump when a rule changes, so that stored results computed by the old rules are replaced.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -475,8 +478,8 @@ def _assess(spec, prefecture, point, target, baseline, trend) -> Result:
     if has_target:
         expected = _expected(spec, quarter, target, target_period, baseline)
         if actual is not None:
-            gap = _gap(spec, actual, target)
-            percent = _percent_of_target(spec, actual, target)
+            gap = gap_to_target(actual, target, spec.direction)
+            percent = share_of_target(actual, target, spec.direction)
             pace = _pace_needed(spec, quarter, gap, target_period)
             if spec.kind != MILESTONE:
                 projection, reaches = _projection(spec, quarter, target, target_period, trend)
@@ -505,18 +508,24 @@ def _assess(spec, prefecture, point, target, baseline, trend) -> Result:
 
 
 def meets(spec, value: Decimal, target: Decimal) -> bool:
+    return meets_target(value, target, spec.direction, spec.strict)
+
+
+def meets_target(value: Decimal, target: Decimal, direction: str, strict: bool) -> bool:
     """Whether a value meets the target; a strict target (突破) must be passed, not reached."""
-    if spec.direction == AT_MOST:
-        return value < target if spec.strict else value <= target
-    return value > target if spec.strict else value >= target
+    if direction == AT_MOST:
+        return value < target if strict else value <= target
+    return value > target if strict else value >= target
 
 
-def _gap(spec, actual, target) -> Decimal:
-    return actual - target if spec.direction == AT_MOST else target - actual
+def gap_to_target(actual: Decimal, target: Decimal, direction: str) -> Decimal:
+    """How far the actual is from the target in the target's direction; 0 or less: reached."""
+    return actual - target if direction == AT_MOST else target - actual
 
 
-def _percent_of_target(spec, actual, target) -> Decimal | None:
-    if spec.direction == AT_MOST:
+def share_of_target(actual: Decimal, target: Decimal, direction: str) -> Decimal | None:
+    """The actual as a percentage of the target (the target of the actual for "at most")."""
+    if direction == AT_MOST:
         return target / actual * 100 if actual else None
     return actual / target * 100 if target else None
 
@@ -608,13 +617,17 @@ def _growth(spec, quarter, actual, target, target_period, baseline):
 def _status(spec, point, target, target_period, expected, projection) -> str:
     """The status rule, as written on the methodology page."""
     actual = point.actual
-    if actual is None or target is None or target_period is None:
+    if actual is None:
         return NO_DATA
+    has_target = target is not None and target_period is not None
     if not point.complete:
         # A partial sum can only grow as the missing cities report, so an "at least" target it
         # already meets stays met; anything else waits for the missing figures.
         partial_meets = spec.kind in ADDITIVE_KINDS and spec.direction == AT_LEAST
-        return ACHIEVED if partial_meets and meets(spec, actual, target) else NO_DATA
+        met = has_target and partial_meets and meets(spec, actual, target)
+        return ACHIEVED if met else INCOMPLETE
+    if not has_target:
+        return NO_TARGET
     if meets(spec, actual, target):
         return ACHIEVED
     if point.period >= target_period:

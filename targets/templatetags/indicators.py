@@ -2,8 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.formatting import entry_text, plain_number, rate_number
-from targets.models import Indicator
+from targets.formatting import entry_text, join_names, plain_number, rate_number, with_unit
+from targets.models import Indicator, in_english
 from targets.reporting import Entry
 
 register = template.Library()
@@ -32,10 +32,25 @@ def allocation_text(indicator: Indicator, value) -> str:
         sign = "<" if indicator.strict else "≤"
     else:
         sign = ">" if indicator.strict else "≥"
-    return f"{sign} {plain_number(value)} {indicator.unit}".strip()
+    return f"{sign} {with_unit(plain_number(value), indicator)}"
+
+
+@register.filter
+def subtitle(indicator: Indicator) -> str:
+    """The line under an indicator's name: the plan's own (Chinese) wording, or in English
+    what the indicator is and what it aims at."""
+    if not in_english():
+        return indicator.wording
+    what = {"kind": indicator.get_kind_display(), "target": target_text(indicator)}
+    if not indicator.has_target:
+        return _("%(kind)s, tracked without a target.") % what
+    what["quarter"] = indicator.target_period.label
+    return _("%(kind)s; target %(target)s by %(quarter)s.") % what
 
 
 register.filter("plain_number", plain_number)
+# Names listed as the language lists them: “广州市、深圳市”, “Guangzhou, Shenzhen”.
+register.filter("names", join_names)
 
 
 @register.simple_tag(name="entry")

@@ -38,7 +38,7 @@ def test_json_has_exactly_the_agreed_keys_with_numbers_as_numbers(progress_2022q
         "missing": [],
     }
     city = by_key(records)["patent_agencies", "440100"]
-    assert (city["actual"], city["target"], city["status"]) == (20, None, "no_data")
+    assert (city["actual"], city["target"], city["status"]) == (20, None, "no_target")
 
 
 def test_coverage_counts_cities_and_a_milestone_is_one_or_zero(progress_2022q4):

@@ -51,7 +51,7 @@ def test_a_missing_city_is_listed_and_never_counted_as_zero():
     result = province(spec(), [figure("A", "2020Q4", 30)], "2020Q4", cities=("A", "B", "C"))
     assert result.complete is False
     assert result.missing == ("B", "C")
-    assert result.status == progress.NO_DATA
+    assert result.status == progress.INCOMPLETE
     city = results(spec(), [figure("A", "2020Q4", 30)])["B", "2020Q4"]
     assert (city.actual, city.complete, city.missing) == (None, False, ("B",))
 
@@ -269,7 +269,7 @@ def test_a_city_with_an_allocation_is_measured_against_its_share():
     assert (table["A", "2020Q4"].target, table["A", "2020Q4"].gap) == (D(60), D(30))
     assert table["A", "2020Q4"].share_of_province is None
     city_b = table["B", "2020Q4"]
-    assert (city_b.target, city_b.gap, city_b.status) == (None, None, progress.NO_DATA)
+    assert (city_b.target, city_b.gap, city_b.status) == (None, None, progress.NO_TARGET)
     assert city_b.share_of_province == D(25)
 
 
