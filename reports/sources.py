@@ -304,8 +304,15 @@ STATUS_RULES = {
         "expected line by more than %(band)s %% of it."
     ),
     Progress.Status.NO_DATA: gettext_lazy(
-        "No approved figure, no target to measure against, or cities missing from a province "
-        "figure that does not already meet its target."
+        "No approved figure, or no baseline from which to draw the expected line."
+    ),
+    Progress.Status.INCOMPLETE: gettext_lazy(
+        "Cities are missing from a province total, so it is no real total yet, and the cities "
+        "that reported do not already meet an “at least” target of a summed indicator."
+    ),
+    Progress.Status.NO_TARGET: gettext_lazy(
+        "A value with nothing to judge it against: an indicator tracked without a target, or a "
+        "city without an allocated share of one."
     ),
 }
 

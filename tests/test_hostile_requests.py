@@ -99,6 +99,6 @@ def test_a_nul_inside_an_uploaded_file_is_a_bad_row_not_a_server_error(staff):
     upload = SimpleUploadedFile("figures.csv", CSV_WITH_NUL.encode())
     preview = staff.post(reverse("csv_import"), {"file": upload})
     assert preview.status_code == 200
-    assert "备注中含有不允许的字符" in preview.content.decode()
+    assert "备注中含有不是文字的控制字符（如 NUL）" in preview.content.decode()
     assert staff.post(reverse("csv_import_confirm")).status_code == 302
     assert not Figure.objects.exists()

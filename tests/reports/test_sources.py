@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from reports.sources import status_rule
 from reports.templatetags.dashboards import amount
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 
@@ -130,3 +132,12 @@ def test_the_changes_page_takes_a_bounded_number_of_queries(
         response = client.get(reverse("changes"), {"since": "2021-01-01T00:00"})
     assert response.status_code == 200
     assert response.context["changes"].figures
+
+
+@pytest.mark.parametrize("status", Progress.Status.values)
+def test_every_status_names_the_rule_that_gives_it(status):
+    with translation.override("en"):
+        rule = status_rule(status)
+    with translation.override("zh-hans"):
+        assert status_rule(status) != rule
+    assert "%" not in rule.replace("% of it", "")

@@ -202,8 +202,13 @@ def test_a_draft_saved_with_a_warning_shows_it_on_its_row_in_chinese(client, off
 
 def test_a_note_longer_than_the_limit_or_with_control_characters_is_refused(client, officer):
     data = {"seen_version": "0", "save": ""}
-    data |= {"patent_agents-note": "备" * 501, "pledge_financing-note": "核对\x00完毕"}
+    data |= {"patent_agents-note": "备" * 501, "pledge_financing-note": "核对\x07完毕"}
     page = client.post(URL, data).content.decode()
     assert "备注有 501 个字符：请缩短到 500 个字符以内。" in page
     assert "备注中含有不是文字的控制字符（如 NUL）。" in page
+    # A NUL is refused before any view reads the form, on every address alike.
+    data["pledge_financing-note"] = "核对\x00完毕"
+    refused = client.post(URL, data)
+    assert refused.status_code == 400
+    assert "网址或表单中含有不允许的字符。" in refused.content.decode()
     assert not Figure.objects.exists()
