@@ -36,6 +36,8 @@ def just_short(demo):
         str(FIELD / "hitech-just-short.csv"),
         user="sheng",
         approve=True,
+        # The demo's 执业专利代理人 differ from the file's by more than a quarter's change.
+        accept_warnings="the field file's own figures",
         stdout=io.StringIO(),
     )
     recompute_progress()
