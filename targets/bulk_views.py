@@ -14,7 +14,7 @@ from ipplan.params import whole_number
 from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
-from targets.imports import import_figures, read_csv, warned
+from targets.imports import decode_csv, import_figures, read_csv, warned
 from targets.models import Figure, Indicator, ReportingPeriod, Submission
 from targets.reporting import (
     Change,
@@ -177,7 +177,7 @@ def csv_import(request):
         rows, errors = read_csv(data)
         if not errors:
             request.session[CSV_SESSION_KEY] = {
-                "text": data.decode("utf-8-sig"),
+                "text": decode_csv(data),
                 "name": request.FILES["file"].name,
                 "approve": form.cleaned_data["approve"],
             }

@@ -1,6 +1,7 @@
 """Loading figures from a CSV file: all rows or none, through the same rules as the form.
 
-Format (UTF-8, with or without BOM, header row required):
+Format (UTF-8 with or without BOM, or GBK as Excel's “CSV (逗号分隔)” saves it on Chinese
+Windows; header row required):
     prefecture,indicator,period,value,denominator,note
 prefecture is a six-digit code or "province"; period like 2021Q3; value yes/no for
 coverage, done/not_done for milestones (是/否, 完成/未完成 too); for ratios value is the
@@ -24,6 +25,9 @@ from targets.validation import entry_warnings, part_label, read_entry
 
 COLUMNS = ["prefecture", "indicator", "period", "value", "denominator", "note"]
 MAX_ROWS = 100_000
+# "CSV UTF-8" first; then GB18030, the superset of the GBK that Excel's plain "CSV" writes on
+# Chinese Windows. UTF-8 rarely decodes as anything else, so the order settles ambiguity.
+ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass
@@ -60,44 +64,60 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     with more than MAX_ROWS rows is refused as soon as the row after the limit is reached.
     """
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    try:
-        if line := _line_past_the_limit(stream):
-            return [], [
-                (line, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})
-            ]
-    except UnicodeDecodeError:
-        return [], [(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))]
+    for encoding in ENCODINGS:
+        stream.seek(0)
+        try:
+            line = _line_past_the_limit(stream, encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return [], [(0, _("The file is neither UTF-8 nor GBK text. Save it as “CSV UTF-8”."))]
+    if line:
+        return [], [(line, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})]
     stream.seek(0)
-    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+    reader = csv.reader(io.TextIOWrapper(stream, encoding=encoding, newline=""))
     lookups = _Lookups()
     rows, errors, seen = [], [], {}
     records = _records(reader, errors)
-    try:
-        header = next(records, (1, []))[1]
-        if [name.strip() for name in header] != COLUMNS:
-            return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
-        for line, cells in records:
-            if not any(cell.strip() for cell in cells):
-                continue
-            try:
-                row = _read_row(line, cells, lookups)
-            except ValueError as problem:
-                errors.append((line, str(problem)))
-                continue
-            key = (row.prefecture, row.period, row.indicator)
-            if key in seen:
-                errors.append((line, _("Same figure as line %(line)s.") % {"line": seen[key]}))
-            seen[key] = line
-            rows.append(row)
-    except UnicodeDecodeError:
-        return [], [(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))]
+    header = next(records, (1, []))[1]
+    if [name.strip() for name in header] != COLUMNS:
+        return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            row = _read_row(line, cells, lookups)
+        except ValueError as problem:
+            errors.append((line, str(problem)))
+            continue
+        key = (row.prefecture, row.period, row.indicator)
+        if key in seen:
+            errors.append((line, _("Same figure as line %(line)s.") % {"line": seen[key]}))
+        seen[key] = line
+        rows.append(row)
     return _with_warnings(rows), errors
 
 
-def _line_past_the_limit(stream) -> int | None:
+def decode_csv(data: bytes) -> str:
+    """The text of a file that read_csv accepted, read in the same encoding as it was.
+
+    Raises UnicodeDecodeError for a file in none of ENCODINGS (read_csv refuses those)."""
+    *first, last = ENCODINGS
+    for encoding in first:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode(last)
+
+
+def _line_past_the_limit(stream, encoding: str) -> int | None:
     """The line of the first record past MAX_ROWS, found by counting alone: checking a row
-    costs fifty times more, and a file far too long is refused before any is checked."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    costs fifty times more, and a file far too long is refused before any is checked.
+
+    Raises UnicodeDecodeError when the text read so far is not in `encoding`."""
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         reader = csv.reader(text)
         for count, (line, _cells) in enumerate(_records(reader, []), start=0):

@@ -320,6 +320,10 @@ def csv_files() -> dict[str, bytes]:
         "excel-scientific.csv": excel("440100,patent_agents,2019Q4,1.23E+11,,"),
         # “CSV (逗号分隔)” on Chinese Windows: GBK, no BOM.
         "excel-gbk.csv": excel("440100,patent_agents,2019Q4,1200,,市局年报", encoding="gbk"),
+        # Excel's “Unicode 文本”, renamed: UTF-16 with a byte-order mark.
+        "excel-unicode-text.csv": excel(
+            "440100,patent_agents,2019Q4,1200,,市局年报", encoding="utf-16"
+        ),
         "several-quarters.csv": excel(
             "440100,patent_agents,2021Q1,100,,",
             "440100,patent_agents,2021Q2,400,,",

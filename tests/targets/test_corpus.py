@@ -170,6 +170,7 @@ IMPORTED = {
         (None, "patent_regulation_revised", 2019, 4): "1",
         (None, "ip_regulation_enacted", 2019, 4): "0",
     },
+    "excel-gbk.csv": {("440100", "patent_agents", 2019, 4): "1200"},
     "hitech-just-short.csv": {
         ("445300", "hitech_compliance_rate", 2022, 4): "116",
         ("440100", "patent_agents", 2021, 2): "110",
@@ -189,7 +190,7 @@ CSV_PROBLEMS = {
         2: "执业专利代理人，备注：备注有 501 个字符：请缩短到 500 个字符以内。",
         3: "执业专利代理人，备注：备注中含有不是文字的控制字符",
     },
-    "excel-gbk.csv": {0: "文件不是 UTF-8 编码。请另存为“CSV UTF-8”后重试。"},
+    "excel-unicode-text.csv": {0: "文件既不是 UTF-8 也不是 GBK 编码的文本。请另存为“CSV UTF-8”。"},
 }
 
 

@@ -90,14 +90,21 @@ def test_a_wrong_header_is_refused(csv_file, provincial, plan, capsys, content, 
     assert message in capsys.readouterr().err
 
 
-def test_a_file_that_is_not_utf8_is_refused(csv_file, provincial, plan, capsys):
+def test_a_gbk_file_reads_as_excel_wrote_it(csv_file, provincial, plan):
+    text = GOOD + "440100,patent_agents,2020Q1,1250,,广州市局年报\n"
+    call_command("import_figures", csv_file(text, "gbk"), user="provincial")
+    figure = Figure.objects.get(indicator__code="patent_agents", submission__period__year=2020)
+    assert figure.note == "广州市局年报"
+
+
+def test_a_file_neither_utf8_nor_gbk_is_refused(csv_file, provincial, plan, capsys):
     with pytest.raises(CommandError):
         call_command(
             "import_figures",
-            csv_file(GOOD + "440100,patent_agents,2020Q1,1,,广州\n", "gbk"),
+            csv_file(GOOD + "440100,patent_agents,2020Q1,1,,广州\n", "utf-16"),
             user="provincial",
         )
-    assert "not UTF-8" in capsys.readouterr().err
+    assert "neither UTF-8 nor GBK" in capsys.readouterr().err
     assert not Figure.objects.exists()
 
 
