@@ -15,7 +15,7 @@ from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import decode_csv, import_figures, read_csv, warned
-from targets.models import Figure, Indicator, ReportingPeriod, Submission
+from targets.models import Figure, Indicator, ReportingPeriod, Submission, TargetAllocation
 from targets.reporting import (
     Change,
     StaleCopy,
@@ -60,6 +60,7 @@ def quarter_workbook_download(request, reporter, quarter):
         indicators=indicators,
         figures=figures,
         previous=approved_entries_before(prefecture, period),
+        allocations=TargetAllocation.of(prefecture),
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ipplan-{reporter}-{quarter}.xlsx"'

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -277,6 +279,13 @@ class TargetAllocation(models.Model):
 
     def __str__(self):
         return f"{self.indicator} · {self.prefecture}: {self.value}"
+
+    @classmethod
+    def of(cls, prefecture) -> dict[int, Decimal]:
+        """A reporter's own targets by indicator id; none for the province (`None`)."""
+        if prefecture is None:
+            return {}
+        return dict(cls.objects.filter(prefecture=prefecture).values_list("indicator", "value"))
 
 
 class ReportingPeriod(models.Model):

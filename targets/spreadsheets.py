@@ -26,7 +26,7 @@ from targets.forms import what_to_enter
 from targets.models import Prefecture
 from targets.periods import Quarter
 from targets.reporting import Entry
-from targets.templatetags.indicators import target_text
+from targets.templatetags.indicators import reporter_target
 from targets.validation import (
     MAX_UPLOAD_BYTES,
     Problem,
@@ -59,7 +59,12 @@ def headers() -> list[str]:
     ]  # fmt: skip
 
 
-def quarter_workbook(*, reporter, reporter_name, quarter, indicators, figures, previous) -> bytes:
+def quarter_workbook(
+    *, reporter, reporter_name, quarter, indicators, figures, previous, allocations=None
+) -> bytes:
+    """The quarter's sheet as an .xlsx file. `figures` and `previous` (an Entry each) and
+    `allocations` (the reporter's own targets) are by indicator id."""
+    allocations = allocations or {}
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name(f"{reporter_name} {quarter}")
@@ -78,7 +83,8 @@ def quarter_workbook(*, reporter, reporter_name, quarter, indicators, figures, p
     for indicator in indicators:
         figure = figures.get(indicator.pk)
         before = previous.get(indicator.pk)
-        sheet.append(_row(indicator, figure, before, quarter))
+        target = reporter_target(indicator, allocations.get(indicator.pk), reporter != PROVINCE)
+        sheet.append(_row(indicator, figure, before, quarter, target))
         row = sheet.max_row
         for column in "ABCDEF":
             sheet[f"{column}{row}"].fill = LOCKED_FILL
@@ -107,7 +113,7 @@ def quarter_workbook(*, reporter, reporter_name, quarter, indicators, figures, p
     return workbook_bytes(book)
 
 
-def _row(indicator, figure, before: Entry | None, quarter) -> list:
+def _row(indicator, figure, before: Entry | None, quarter, target: tuple[str, str]) -> list:
     words = yes_no_words(indicator)
 
     current = Entry.of(figure) if figure else Entry()
@@ -127,7 +133,9 @@ def _row(indicator, figure, before: Entry | None, quarter) -> list:
         indicator.unit,
         what_to_enter(indicator, quarter),
         entry_text(indicator, before) if before else None,
-        target_text(indicator),
+        _("%(target)s (%(whose)s)") % {"target": target[0], "whose": target[1]}
+        if target[1]
+        else target[0],
         value,
         int(current.denominator) if current.denominator is not None else None,
         _("yes") if current.nothing_to_report else None,

@@ -112,7 +112,6 @@ def sheet_form(prefecture, period, data=None, *, submitting=False, clashes=froze
     figures = {
         figure.indicator_id: figure for figure in Figure.objects.filter(submission=submission)
     }
-    allocations = TargetAllocation.objects.filter(prefecture=prefecture) if prefecture else []
     form = QuarterForm(
         data,
         indicators=list(Indicator.objects.reported_by(prefecture)),
@@ -121,7 +120,7 @@ def sheet_form(prefecture, period, data=None, *, submitting=False, clashes=froze
         quarter=period.as_quarter,
         version=submission.version if submission else 0,
         submitting=submitting,
-        allocations={allocation.indicator_id: allocation.value for allocation in allocations},
+        allocations=TargetAllocation.of(prefecture),
         clashes=clashes,
     )
     return submission, form

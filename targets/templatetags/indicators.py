@@ -35,6 +35,18 @@ def allocation_text(indicator: Indicator, value) -> str:
     return f"{sign} {with_unit(plain_number(value), indicator)}"
 
 
+@register.simple_tag
+def reporter_target(indicator: Indicator, allocation, city: bool) -> tuple[str, str]:
+    """The target a reporter's sheet shows, and whose it is: a city's own share
+    (目标任务分解) when it has one; otherwise the plan's target, which a city is told is
+    the province's. (text, whose), whose empty for the province's own sheet."""
+    if allocation is not None:
+        return allocation_text(indicator, allocation), _("your city's own target")
+    if city and indicator.has_target:
+        return target_text(indicator), _("the province's target")
+    return target_text(indicator), ""
+
+
 @register.filter
 def subtitle(indicator: Indicator) -> str:
     """The line under an indicator's name: the plan's own (Chinese) wording, or in English

@@ -1,11 +1,14 @@
 """The form speaks clearly: the reason for changing approved data is asked on the row that
 changes it, and the 目标 column shows the city's own target where it has one."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from targets.formatting import plain_number
-from targets.models import Figure, FigureRevision, Indicator, TargetAllocation
+from targets.models import Figure, FigureRevision, Indicator, Prefecture, TargetAllocation
 from targets.reporting import approve_submission, reopen_quarter
 from tests.filing import file
 
@@ -104,3 +107,33 @@ def test_the_province_form_shows_the_plans_target_unlabelled(client, plan, provi
     url = reverse("quarter_form", kwargs={"reporter": "province", "quarter": "2022Q4"})
     page = client.get(url).content.decode()
     assert "全国第 1 名" in page and "全省目标" not in page
+
+
+@pytest.mark.parametrize(
+    "reporter, user, targets",
+    [
+        (
+            "440100",
+            "city_officer",
+            {
+                "key_protected_enterprises": "≥ 8519 家（本市分解目标）",
+                "patent_agencies": "≥ 400 家（全省目标）",
+            },
+        ),
+        ("province", "provincial", {"pct_national_rank": "全国第 1 名"}),
+    ],
+)
+def test_the_downloaded_sheet_shows_the_target_the_form_shows(
+    client, plan, request, reporter, user, targets
+):
+    user = request.getfixturevalue(user)
+    TargetAllocation.objects.create(
+        indicator=Indicator.objects.get(code="key_protected_enterprises"),
+        prefecture=Prefecture.objects.get(code="440100"),
+        value=8519,
+    )
+    client.force_login(user)
+    url = reverse("quarter_workbook", kwargs={"reporter": reporter, "quarter": "2022Q4"})
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    shown = {row[0].value: row[5].value for row in sheet.iter_rows(min_row=5)}
+    assert {code: shown[code] for code in targets} == targets
