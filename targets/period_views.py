@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from targets.formatting import join_names
 from targets.forms import AddPeriodsForm, PeriodForm
 from targets.models import ReportingPeriod
 from targets.schedule import add_periods, next_quarter
@@ -40,7 +41,7 @@ def periods_add(request):
         messages.success(
             request,
             _("Added %(quarters)s.")
-            % {"quarters": "、".join(period.as_quarter.label for period in created)},
+            % {"quarters": join_names(period.as_quarter.label for period in created)},
         )
     else:
         messages.info(request, _("Every one of these quarters exists already: nothing added."))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.entries import Entry, Merge, entries_before, merge_stale
+from targets.formatting import join_names
 from targets.models import Figure, FigureRevision, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -231,7 +232,7 @@ def submit_quarter(*, submission: Submission, user, indicators, comment: str = "
     if blank := [indicator.name for indicator in indicators if indicator.pk not in entered]:
         raise WorkflowError(
             _("Enter a value or tick “nothing to report” for: %(names)s.")
-            % {"names": "、".join(blank)}
+            % {"names": join_names(blank)}
         )
     before = submission.status
     submission.status = Status.SUBMITTED

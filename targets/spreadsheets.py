@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets.converters import PROVINCE
-from targets.formatting import entry_text, yes_no_words
+from targets.formatting import entry_text, join_names, yes_no_words
 from targets.forms import what_to_enter
 from targets.models import Prefecture
 from targets.periods import Quarter
@@ -231,7 +231,9 @@ def read_quarter_workbook(data: bytes, *, reporter: str, quarter, indicators) ->
             column = header["nothing" if part == "nothing_to_report" else part]
             upload.errors.append(SheetProblem(number, indicator.name, column, message))
     if missing := [i.name for i in indicators if i not in upload.entries]:
-        raise UnreadableSheet(_("Rows are missing for: %(names)s.") % {"names": "、".join(missing)})
+        raise UnreadableSheet(
+            _("Rows are missing for: %(names)s.") % {"names": join_names(missing)}
+        )
     return upload
 
 

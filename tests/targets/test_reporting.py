@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from targets.models import (
     Figure,
@@ -179,8 +180,14 @@ def test_a_reopened_quarter_keeps_its_approved_figures_until_approved_again(
 
 def test_a_submission_needs_every_indicator(guangzhou, period, city_officer, indicators):
     submission, _ = save(guangzhou, period, city_officer, {indicators[0]: Entry(Decimal(1))})
-    with pytest.raises(WorkflowError, match=indicators[1].name_en):
+    with pytest.raises(WorkflowError, match=indicators[1].name_en) as refused:
         submit_quarter(submission=submission, user=city_officer, indicators=indicators)
+    # Listed as English lists them; the Chinese message uses 、 (see join_names).
+    assert f"{indicators[1].name_en}, {indicators[2].name_en}" in str(refused.value)
+    with translation.override("zh-hans"):
+        with pytest.raises(WorkflowError) as refused:
+            submit_quarter(submission=submission, user=city_officer, indicators=indicators)
+        assert f"{indicators[1].name}、{indicators[2].name}" in str(refused.value)
 
 
 def test_returning_needs_a_comment(guangzhou, period, city_officer, indicators, provincial):
