@@ -130,9 +130,7 @@ def _matrix(indicator, prefectures, periods, values):
     data = [
         {"prefecture": prefecture.name}
         | {
-            str(p.as_quarter): display.rounded(value, indicator.decimals)
-            if value is not None
-            else None
+            str(p.as_quarter): display.cell(value, indicator)
             for p in periods
             for value in [values.get((prefecture.pk, p.as_quarter))]
         }

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import progress
-from targets.formatting import join_names, with_unit
+from targets.formatting import join_names, with_unit, yes_no_words
 from targets.models import Progress
+from targets.validation import is_yes_no
 
 SHARE_DECIMALS = 1
 SHORT, BEYOND, CLOSED, UNPASSED = "short", "beyond", "closed", "unpassed"
@@ -106,6 +107,17 @@ def _in_terms(number: str, value: Decimal, indicator) -> str:
             count = int(value)
             return ngettext("%(count)s city", "%(count)s cities", count) % {"count": number}
     return with_unit(number, indicator)
+
+
+def cell(value: Decimal | None, indicator) -> Decimal | str | None:
+    """One city's value in a table of cities: 是/否 (is the city covered), 完成/未完成, or
+    the number in the indicator's decimals, kept a number so that exports stay numeric."""
+    if value is None:
+        return None
+    if is_yes_no(indicator):
+        yes, no = yes_no_words(indicator)
+        return yes if value >= 1 else no
+    return rounded(value, indicator.decimals)
 
 
 def amount_beside(value: Decimal | None, target: Decimal | None, indicator) -> str:

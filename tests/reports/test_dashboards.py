@@ -190,3 +190,22 @@ def test_pages_keep_a_bounded_number_of_queries(
             assert (
                 client.get(url + ("&" if "?" in url else "?") + "quarter=2022Q3").status_code == 200
             )
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx", None])
+def test_a_city_table_says_whether_each_city_is_covered(client, leadership, demo, export):
+    client.force_login(leadership)
+    query = "?quarter=2022Q3" + (f"&_export={export}" if export else "")
+    response = page(client, "indicator_dashboard", code="ip_insurance_coverage", query=query)
+    if export == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    elif export == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    else:
+        table = response.content.decode().split('class="matrix-table"')[1].split("</table>")[0]
+        rows = [re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", row) for row in table.split("<tr")[2:]]
+    cells = {cell for row in rows for cell in row[1:]}
+    assert cells <= {"是", "否", "", None, "—"} and {"是", "否"} <= cells
+    guangzhou = next(row for row in rows if row[0] == "广州市")
+    assert guangzhou[-1] == "是"
