@@ -22,6 +22,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a request in English leaves English
+    active in the thread, and pytest-django runs tests that need no database last."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def tasks_in_process():
     """Tasks run in-process unless a test starts a worker itself, whatever the environment."""
     celery_app.conf.task_always_eager = True
