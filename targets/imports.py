@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from targets.converters import PROVINCE
+from targets.formatting import join_names
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_submission, save_quarter
@@ -54,6 +55,10 @@ class Row:
 
 class WarningsNotAcknowledged(ValueError):
     """Rows with warnings were to be imported without a reason for accepting them."""
+
+
+class UnreviewedFigures(ValueError):
+    """Approving the quarters a file touches would publish figures nobody has reviewed."""
 
 
 def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
@@ -238,6 +243,54 @@ def warned(rows: list[Row]) -> list[Row]:
     return [row for row in rows if row.warnings]
 
 
+def unreviewed_elsewhere(rows: list[Row]) -> list[tuple[int, str]]:
+    """What stops an import from approving the quarters it touches: each quarter holding
+    figures that the file does not set and that differ from what was last approved (a
+    city's draft, a resubmission, a quarter returned to it), as (line, message) on the
+    quarter's first line in the file. Approving the quarter would publish them unseen."""
+    first_line, in_file = {}, defaultdict(set)
+    for row in rows:
+        key = (row.prefecture.pk if row.prefecture else None, row.period.pk)
+        first_line.setdefault(key, row.line)
+        in_file[key].add(row.indicator.pk)
+    unreviewed = defaultdict(list)
+    figures = Figure.objects.filter(
+        submission__period__in={row.period.pk for row in rows}
+    ).select_related("submission__prefecture", "submission__period", "indicator")
+    for figure in figures:
+        submission = figure.submission
+        key = (submission.prefecture_id, submission.period_id)
+        draft = (figure.value, figure.denominator, figure.nothing_to_report)
+        approved = (
+            figure.approved_value,
+            figure.approved_denominator,
+            figure.approved_nothing_to_report,
+        )
+        if key in first_line and figure.indicator_id not in in_file[key] and draft != approved:
+            unreviewed[key].append(figure)
+    problems = []
+    for key, figures in sorted(unreviewed.items(), key=lambda item: first_line[item[0]]):
+        submission = figures[0].submission
+        problems.append(
+            (
+                first_line[key],
+                _(
+                    "%(reporter)s %(quarter)s holds figures nobody has reviewed yet "
+                    "(%(names)s): approving it would publish them. Review that quarter "
+                    "first, or import without approving."
+                )
+                % {
+                    "reporter": submission.prefecture.name
+                    if submission.prefecture
+                    else _("Province"),
+                    "quarter": submission.period.as_quarter.label,
+                    "names": join_names(figure.indicator.name for figure in figures),
+                },
+            )
+        )
+    return problems
+
+
 @transaction.atomic
 def import_figures(
     *, rows: list[Row], user, approve: bool, source: str, accept_warnings: str = ""
@@ -247,13 +300,17 @@ def import_figures(
     Rows with warnings are written only with `accept_warnings`, the importer's reason for
     accepting them, which each such figure's revision keeps; otherwise nothing is written
     and WarningsNotAcknowledged is raised. Without `approve`, a submitted or approved
-    quarter that the import changes goes back to the review queue.
+    quarter that the import changes goes back to the review queue. With it, nothing is
+    written and UnreviewedFigures is raised if a quarter holds figures that approving it
+    would publish unseen (see unreviewed_elsewhere).
     """
     if warned(rows) and not accept_warnings.strip():
         raise WarningsNotAcknowledged(
             _("%(count)s rows need a second look: give the reason for accepting them.")
             % {"count": len(warned(rows))}
         )
+    if approve and (unreviewed := unreviewed_elsewhere(rows)):
+        raise UnreviewedFigures(" ".join(message for _line, message in unreviewed))
     report = ImportReport()
     groups = defaultdict(dict)
     for row in rows:

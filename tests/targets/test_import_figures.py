@@ -4,6 +4,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from targets.models import Figure, ReportingPeriod, Submission
+from targets.reporting import approve_submission
+from tests.filing import file, save
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -246,3 +248,58 @@ def test_a_file_past_the_sites_upload_limit_is_cut_off_and_told_its_size(client,
     big = SimpleUploadedFile("big.csv", b"x" * (11 * 1024 * 1024), content_type="text/csv")
     page = client.post(reverse("csv_import"), {"file": big}).content.decode()
     assert "文件大于 2 MB" in page
+
+
+# Approving from a file publishes what the file sets, never a city's figures nobody reviewed.
+
+ONE_FIGURE = HEADER + "440100,patent_agents,2022Q4,750,,\n"
+
+
+@pytest.fixture
+def city_draft(city_officer, plan):
+    """Guangzhou's 2022Q4 as a draft: 742 patent attorneys and 120 agencies, unsubmitted."""
+    return save(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
+
+
+def test_approving_from_a_file_refuses_a_quarter_holding_a_citys_draft(
+    csv_file, provincial, city_draft, capsys
+):
+    with pytest.raises(CommandError):
+        call_command("import_figures", csv_file(ONE_FIGURE), user="provincial", approve=True)
+    said = capsys.readouterr().err
+    assert "figures.csv:2: Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in said
+    assert "Patent agencies" in said and "Practising patent attorneys" not in said
+    assert not Figure.objects.approved().exists()
+    assert Figure.objects.get(indicator__code="patent_agents").value == 742
+
+
+def test_without_approving_the_same_file_goes_to_the_review_queue(csv_file, provincial, city_draft):
+    call_command("import_figures", csv_file(ONE_FIGURE), user="provincial")
+    assert Figure.objects.get(indicator__code="patent_agents").value == 750
+    assert not Figure.objects.approved().exists()
+
+
+def test_a_quarter_whose_other_figures_are_approved_as_they_are_is_approved(
+    csv_file, provincial, city_officer, plan
+):
+    submission = file(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
+    approve_submission(submission=submission, user=provincial)
+    call_command("import_figures", csv_file(ONE_FIGURE), user="provincial", approve=True)
+    figure = Figure.objects.get(indicator__code="patent_agents")
+    assert (figure.value, figure.approved_value) == (750, 750)
+
+
+def test_the_page_lists_the_quarter_and_a_save_after_the_preview_stops_the_confirm(
+    client, provincial, city_officer, plan
+):
+    client.force_login(provincial)
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("csv_import"), {"file": _named(ONE_FIGURE), "approve": "on"})
+    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" not in page.content.decode()
+    save(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
+    confirmed = client.post(reverse("csv_import_confirm"), follow=True).content.decode()
+    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in confirmed
+    assert not Figure.objects.approved().exists()
+    page = client.post(reverse("csv_import"), {"file": _named(ONE_FIGURE), "approve": "on"})
+    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in page.content.decode()
+    assert client.session.get("csv-import") is None

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from targets.access import is_reviewer
-from targets.imports import import_figures, read_csv, warned
+from targets.imports import import_figures, read_csv, unreviewed_elsewhere, warned
 
 
 class Command(BaseCommand):
@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 rows, errors = read_csv(stream)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        if not errors and approve:
+            errors = unreviewed_elsewhere(rows)
         if errors:
             for line, message in errors:
                 self.stderr.write(f"{file}:{line}: {message}")
