@@ -73,8 +73,9 @@ def test_a_nul_in_a_form_field_or_its_name_is_a_bad_request(staff):
 
 def test_a_nul_in_a_cookie_is_a_bad_request(client, plan):
     client.raise_request_exception = False
-    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
-    assert client.get(reverse("login")).status_code == 400
+    # Sent as a raw header: Debian's Python refuses to build such a cookie itself.
+    response = client.get(reverse("login"), HTTP_COOKIE="sessionid=abcdefgh\x00ijkl")
+    assert response.status_code == 400
 
 
 def test_a_multipart_body_without_a_boundary_is_a_bad_request(staff):
