@@ -309,7 +309,9 @@ def review(request, reporter, quarter):
         "submission": submission,
         "reporter": reporter,
         "rows": rows,
-        "correction": any(row.approved for row in rows),
+        # Approved again, the quarter is no longer being corrected: it reads as approved.
+        "correction": submission.status != Submission.Status.APPROVED
+        and any(row.approved for row in rows),
         "form": form,
         "stale": stale,
     }

@@ -80,6 +80,14 @@ def test_a_first_review_has_no_correction_columns(client, plan, city_officer, pr
     assert "此前审核通过" not in page and "更正原因" not in page
 
 
+def test_an_approved_quarter_never_reopened_is_not_called_a_correction(
+    client, approved_q3_q4, provincial
+):
+    client.force_login(provincial)
+    page = client.get(REVIEW).content.decode()
+    assert "现为更正" not in page and "此前审核通过" not in page and "更正原因" not in page
+
+
 def test_a_ratio_reads_as_a_rate_with_its_unit_and_the_change_of_the_rate(
     client, correction, provincial
 ):
