@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 
+from evidence.models import EvidenceFile
 from targets.models import ReportingPeriod, Submission
 from targets.reporting import approve_submission, reopen_quarter
+from tests.evidence.conftest import image_bytes
 from tests.filing import file, value_of
 
 FORM = "/report/440100/2022Q4/"
@@ -117,3 +119,38 @@ def test_the_review_of_a_correction_shows_what_changed(
     correction.refresh_from_db()
     assert correction.status == Submission.Status.APPROVED
     assert correction.figures.get(indicator__code="patent_agents").approved_value == 745
+
+
+def test_attaching_a_file_first_asks_before_unsaved_entries_are_lost(
+    open_as, live_server, guangzhou_q4, city_officer, tmp_path
+):
+    scan = tmp_path / "认定文件.png"
+    scan.write_bytes(image_bytes())
+    page = open_as(city_officer)
+    page.goto(live_server.url + FORM)
+    page.fill("input[name='patent_agents-value']", "750")
+    page.set_input_files("form.evidence-upload input[type=file]", str(scan))
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.click("form.evidence-upload button[type=submit]")
+    assert asked == ["表格中输入的内容尚未保存，离开将会丢失。仍要离开而不保存吗？"]
+    assert page.input_value("input[name='patent_agents-value']") == "750"
+    assert not EvidenceFile.objects.exists()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        page.click("form.evidence-upload button[type=submit]")
+    page.locator("table.evidence-files").wait_for()
+    assert EvidenceFile.objects.count() == 1 and len(asked) == 2
+    assert value_of("patent_agents") == 742
+
+    # Saving the sheet itself never asks.
+    page.fill("input[name='patent_agents-value']", "750")
+    page.get_by_role("button", name="保存草稿").click()
+    assert "已保存草稿" in page.locator(".messages").inner_text()
+    assert len(asked) == 2 and value_of("patent_agents") == 750
