@@ -6,12 +6,16 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 from ipplan.params import BadParameter
 
 BROKER_TIMEOUT_SECONDS = 2
+# Django's forms end every label with gettext(":"), which its own Chinese catalogue leaves
+# half-width; naming it here puts it in ours, translated full-width (用户名：).
+gettext_noop(":")
 
 
 def _database_ok() -> bool:

@@ -15,12 +15,11 @@ from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import (
-    UnreviewedFigures,
     decode_csv,
     import_figures,
     read_csv,
-    unreviewed_elsewhere,
     warned,
+    with_approval_warnings,
 )
 from targets.models import Figure, Indicator, ReportingPeriod, Submission, TargetAllocation
 from targets.reporting import (
@@ -183,8 +182,8 @@ def csv_import(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"]
         rows, errors = read_csv(data)
-        if not errors and form.cleaned_data["approve"]:
-            errors = unreviewed_elsewhere(rows)
+        if form.cleaned_data["approve"]:
+            rows = with_approval_warnings(rows)
         if not errors:
             request.session[CSV_SESSION_KEY] = {
                 "text": decode_csv(data),
@@ -252,22 +251,19 @@ def csv_import_confirm(request):
         del request.session[CSV_SESSION_KEY]
         messages.error(request, _("The data changed since the preview: upload the file again."))
         return redirect("csv_import")
+    if stored["approve"]:
+        rows = with_approval_warnings(rows)
     confirm = CsvConfirmForm(request.POST, warned=bool(warned(rows)))
     if not confirm.is_valid():
         return _csv_page(request, CsvImportForm(), rows, errors, confirm)
-    try:
-        report = import_figures(
-            rows=rows,
-            user=request.user,
-            approve=stored["approve"],
-            source=stored["name"],
-            accept_warnings=confirm.cleaned_data["reason"],
-        )
-    except UnreviewedFigures as refused:  # a city saved or resubmitted since the preview
-        messages.error(request, str(refused))
-        return redirect("csv_import")
-    finally:
-        del request.session[CSV_SESSION_KEY]
+    report = import_figures(
+        rows=rows,
+        user=request.user,
+        approve=stored["approve"],
+        source=stored["name"],
+        accept_warnings=confirm.cleaned_data["reason"],
+    )
+    del request.session[CSV_SESSION_KEY]
     messages.success(
         request,
         _("Imported %(rows)s rows: %(figures)s figures changed, %(approved)s quarters approved.")

@@ -17,11 +17,13 @@ from django.utils import timezone
 from accounts.models import Role, User
 from targets.models import (
     Figure,
+    FigureRevision,
     Indicator,
     PopulationFigure,
     Prefecture,
     ReportingPeriod,
     Submission,
+    SubmissionEvent,
     TargetAllocation,
 )
 from targets.periods import Quarter
@@ -339,7 +341,7 @@ def _create_submission(prefecture, period, status, values, officer, reviewer, in
         else "",
     )
     approved = status == Submission.Status.APPROVED
-    Figure.objects.bulk_create(
+    figures = Figure.objects.bulk_create(
         Figure(
             submission=submission,
             indicator=indicator,
@@ -351,5 +353,38 @@ def _create_submission(prefecture, period, status, values, officer, reviewer, in
             approved_at=submission.reviewed_at if approved else None,
         )
         for indicator, demo in values.items()
+    )
+    # The history the workflow would have kept, so that "as of" and the changes page read
+    # the demo's past as they read any other quarter's.
+    entered_by = officer or reviewer
+    FigureRevision.objects.bulk_create(
+        FigureRevision(
+            figure=figure,
+            version=1,
+            at=submission.created_at,
+            by=entered_by,
+            new_value=figure.value,
+            new_denominator=figure.denominator,
+        )
+        for figure in figures
+    )
+    Action, Status = SubmissionEvent.Action, Submission.Status
+    steps = [(Action.SAVED, Status.DRAFT, Status.DRAFT, submission.created_at, entered_by)]
+    if sent:
+        steps.append((Action.SUBMITTED, Status.DRAFT, Status.SUBMITTED, submitted_at, entered_by))
+    if reviewed:
+        action = Action.APPROVED if approved else Action.RETURNED
+        steps.append((action, Status.SUBMITTED, status, submission.reviewed_at, reviewer))
+    SubmissionEvent.objects.bulk_create(
+        SubmissionEvent(
+            submission=submission,
+            action=action,
+            from_status=before,
+            to_status=after,
+            at=at,
+            by=by,
+            comment=submission.review_comment if action == Action.RETURNED else "",
+        )
+        for action, before, after, at, by in steps
     )
     return True

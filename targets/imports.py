@@ -57,10 +57,6 @@ class WarningsNotAcknowledged(ValueError):
     """Rows with warnings were to be imported without a reason for accepting them."""
 
 
-class UnreviewedFigures(ValueError):
-    """Approving the quarters a file touches would publish figures nobody has reviewed."""
-
-
 def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     """The file's rows, checked, each with its warnings; or, for every bad row, its line
     number and what is wrong.
@@ -243,11 +239,12 @@ def warned(rows: list[Row]) -> list[Row]:
     return [row for row in rows if row.warnings]
 
 
-def unreviewed_elsewhere(rows: list[Row]) -> list[tuple[int, str]]:
-    """What stops an import from approving the quarters it touches: each quarter holding
-    figures that the file does not set and that differ from what was last approved (a
-    city's draft, a resubmission, a quarter returned to it), as (line, message) on the
-    quarter's first line in the file. Approving the quarter would publish them unseen."""
+def with_approval_warnings(rows: list[Row]) -> list[Row]:
+    """`rows` as approving them would import them: a quarter that also holds figures the
+    file does not set and that differ from what was last approved (a city's draft, a
+    resubmission, a quarter returned to it) gets a warning on its first row, since
+    approving it publishes those figures too. Like any warning, it takes the importer's
+    reason to go ahead. Applying it twice changes nothing."""
     first_line, in_file = {}, defaultdict(set)
     for row in rows:
         key = (row.prefecture.pk if row.prefecture else None, row.period.pk)
@@ -268,27 +265,23 @@ def unreviewed_elsewhere(rows: list[Row]) -> list[tuple[int, str]]:
         )
         if key in first_line and figure.indicator_id not in in_file[key] and draft != approved:
             unreviewed[key].append(figure)
-    problems = []
-    for key, figures in sorted(unreviewed.items(), key=lambda item: first_line[item[0]]):
+    warnings = {}
+    for key, figures in unreviewed.items():
         submission = figures[0].submission
-        problems.append(
-            (
-                first_line[key],
-                _(
-                    "%(reporter)s %(quarter)s holds figures nobody has reviewed yet "
-                    "(%(names)s): approving it would publish them. Review that quarter "
-                    "first, or import without approving."
-                )
-                % {
-                    "reporter": submission.prefecture.name
-                    if submission.prefecture
-                    else _("Province"),
-                    "quarter": submission.period.as_quarter.label,
-                    "names": join_names(figure.indicator.name for figure in figures),
-                },
-            )
-        )
-    return problems
+        warnings[first_line[key]] = _(
+            "Approving %(reporter)s %(quarter)s also publishes figures nobody has reviewed "
+            "yet: %(names)s."
+        ) % {
+            "reporter": submission.prefecture.name if submission.prefecture else _("Province"),
+            "quarter": submission.period.as_quarter.label,
+            "names": join_names(figure.indicator.name for figure in figures),
+        }
+    return [
+        replace(row, warnings=(*row.warnings, warnings[row.line]))
+        if row.line in warnings and warnings[row.line] not in row.warnings
+        else row
+        for row in rows
+    ]
 
 
 @transaction.atomic
@@ -300,17 +293,16 @@ def import_figures(
     Rows with warnings are written only with `accept_warnings`, the importer's reason for
     accepting them, which each such figure's revision keeps; otherwise nothing is written
     and WarningsNotAcknowledged is raised. Without `approve`, a submitted or approved
-    quarter that the import changes goes back to the review queue. With it, nothing is
-    written and UnreviewedFigures is raised if a quarter holds figures that approving it
-    would publish unseen (see unreviewed_elsewhere).
+    quarter that the import changes goes back to the review queue. With it, approving a
+    quarter that holds figures nobody reviewed is a warning too (with_approval_warnings).
     """
+    if approve:
+        rows = with_approval_warnings(rows)
     if warned(rows) and not accept_warnings.strip():
         raise WarningsNotAcknowledged(
             _("%(count)s rows need a second look: give the reason for accepting them.")
             % {"count": len(warned(rows))}
         )
-    if approve and (unreviewed := unreviewed_elsewhere(rows)):
-        raise UnreviewedFigures(" ".join(message for _line, message in unreviewed))
     report = ImportReport()
     groups = defaultdict(dict)
     for row in rows:

@@ -28,7 +28,12 @@ def test_the_login_page_speaks_chinese(client, db):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert "登录" in response.content.decode()
-    assert "用户名" in response.content.decode()
+    assert "用户名：" in response.content.decode() and "用户名:" not in response.content.decode()
+
+
+def test_english_labels_keep_the_half_width_colon(client, db):
+    client.cookies["django_language"] = "en"
+    assert "Username:" in client.get(reverse("login")).content.decode()
 
 
 def test_a_wrong_password_is_refused_in_chinese(client, city_officer):

@@ -250,9 +250,11 @@ def test_a_file_past_the_sites_upload_limit_is_cut_off_and_told_its_size(client,
     assert "文件大于 2 MB" in page
 
 
-# Approving from a file publishes what the file sets, never a city's figures nobody reviewed.
+# Approving from a file publishes the quarters it touches: a city's figures nobody reviewed
+# go with them only once the importer has seen them named and said why.
 
 ONE_FIGURE = HEADER + "440100,patent_agents,2022Q4,750,,\n"
+UNREVIEWED = "Approving Guangzhou 2022 Q4 also publishes figures nobody has reviewed yet: "
 
 
 @pytest.fixture
@@ -261,25 +263,31 @@ def city_draft(city_officer, plan):
     return save(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
 
 
-def test_approving_from_a_file_refuses_a_quarter_holding_a_citys_draft(
+def test_approving_a_quarter_holding_a_citys_draft_needs_a_reason(
     csv_file, provincial, city_draft, capsys
 ):
     with pytest.raises(CommandError):
         call_command("import_figures", csv_file(ONE_FIGURE), user="provincial", approve=True)
     said = capsys.readouterr().err
-    assert "figures.csv:2: Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in said
-    assert "Patent agencies" in said and "Practising patent attorneys" not in said
+    assert f"figures.csv:2: Practising patent attorneys: {UNREVIEWED}" in said
+    assert "Patent agencies" in said
     assert not Figure.objects.approved().exists()
     assert Figure.objects.get(indicator__code="patent_agents").value == 742
 
+    call_command(
+        "import_figures",
+        csv_file(ONE_FIGURE),
+        user="provincial",
+        approve=True,
+        accept_warnings="the city confirmed 120 by phone",
+    )
+    agencies = Figure.objects.get(indicator__code="patent_agencies")
+    assert agencies.approved_value == 120
+    approval = Submission.objects.get().events.last()
+    assert approval.action == "approved" and "confirmed 120 by phone" in approval.comment
 
-def test_without_approving_the_same_file_goes_to_the_review_queue(csv_file, provincial, city_draft):
-    call_command("import_figures", csv_file(ONE_FIGURE), user="provincial")
-    assert Figure.objects.get(indicator__code="patent_agents").value == 750
-    assert not Figure.objects.approved().exists()
 
-
-def test_a_quarter_whose_other_figures_are_approved_as_they_are_is_approved(
+def test_a_quarter_whose_other_figures_are_approved_as_they_are_needs_no_reason(
     csv_file, provincial, city_officer, plan
 ):
     submission = file(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
@@ -289,17 +297,16 @@ def test_a_quarter_whose_other_figures_are_approved_as_they_are_is_approved(
     assert (figure.value, figure.approved_value) == (750, 750)
 
 
-def test_the_page_lists_the_quarter_and_a_save_after_the_preview_stops_the_confirm(
-    client, provincial, city_officer, plan
+def test_the_page_names_the_unreviewed_figures_and_asks_for_a_reason(
+    client, provincial, city_draft
 ):
     client.force_login(provincial)
     client.cookies["django_language"] = "en"
     page = client.post(reverse("csv_import"), {"file": _named(ONE_FIGURE), "approve": "on"})
-    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" not in page.content.decode()
-    save(city_officer, 4, {"patent_agents": 742, "patent_agencies": 120})
-    confirmed = client.post(reverse("csv_import_confirm"), follow=True).content.decode()
-    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in confirmed
+    warning = page.content.decode().split(UNREVIEWED)[1].split("</td>")[0]
+    assert "Patent agencies" in warning and "Practising patent attorneys" not in warning
+    refused = client.post(reverse("csv_import_confirm")).content.decode()
+    assert "Nothing was imported" in refused
     assert not Figure.objects.approved().exists()
-    page = client.post(reverse("csv_import"), {"file": _named(ONE_FIGURE), "approve": "on"})
-    assert "Guangzhou 2022 Q4 holds figures nobody has reviewed yet" in page.content.decode()
-    assert client.session.get("csv-import") is None
+    client.post(reverse("csv_import_confirm"), {"accept": "on", "reason": "checked by phone"})
+    assert Figure.objects.approved().count() == Figure.objects.count()

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from accounts.models import Role
-from targets.imports import Row, import_figures
+from accounts.models import Role, User
+from targets.imports import Row, import_figures, read_csv
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.published import history
 from targets.reporting import (
@@ -243,3 +243,34 @@ class TestWorkflow(Workflow.TestCase, TestCase):
     def setUpTestData(cls):
         seed_prefectures()
         seed_plan()
+
+
+def test_the_demos_past_stays_published_after_the_workflow_touches_it(demo):
+    """The demo keeps the history the workflow would have: a later import does not erase
+    what an earlier moment published."""
+    shantou = Figure.objects.filter(
+        submission__prefecture__code="440500",
+        submission__period__year=2022,
+        submission__period__quarter=3,
+        indicator__code="patent_agents",
+    )
+    before = shantou.get()
+    assert before.approved_value is not None
+    moment = timezone.now()
+    rows, errors = read_csv(
+        b"prefecture,indicator,period,value,denominator,note\n"
+        + f"440500,patent_agents,2022Q3,{before.approved_value + 1:f},,\n".encode()
+    )
+    assert not errors
+    import_figures(
+        rows=rows,
+        user=User.objects.get(username="sheng"),
+        approve=True,
+        source="test.csv",
+        accept_warnings="test",
+    )
+    then = {p.figure.pk: p for p in history(shantou).published(moment)}
+    assert then[before.pk].entry.value == before.approved_value
+    assert then[before.pk].state == "approved"
+    now = {p.figure.pk: p for p in history(shantou).published(moment + timedelta(days=1))}
+    assert now[before.pk].entry.value == before.approved_value + 1

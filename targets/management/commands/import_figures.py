@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from targets.access import is_reviewer
-from targets.imports import import_figures, read_csv, unreviewed_elsewhere, warned
+from targets.imports import import_figures, read_csv, warned, with_approval_warnings
 
 
 class Command(BaseCommand):
@@ -30,12 +30,12 @@ class Command(BaseCommand):
                 rows, errors = read_csv(stream)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        if not errors and approve:
-            errors = unreviewed_elsewhere(rows)
         if errors:
             for line, message in errors:
                 self.stderr.write(f"{file}:{line}: {message}")
             raise CommandError(f"Nothing imported: {len(errors)} bad rows.")
+        if approve:
+            rows = with_approval_warnings(rows)
         if (second_look := warned(rows)) and not accept_warnings.strip():
             for row in second_look:
                 self.stderr.write(
