@@ -303,7 +303,7 @@ def import_figures(
             _("%(count)s rows need a second look: give the reason for accepting them.")
             % {"count": len(warned(rows))}
         )
-    report = ImportReport()
+    report, approved = ImportReport(), []
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row
@@ -341,6 +341,10 @@ def import_figures(
         if approve and submission.status != Submission.Status.APPROVED:
             approve_submission(submission=submission, user=user, comment=reason, imported=True)
             report.submissions_approved += 1
-    if report.submissions_approved:
-        enqueue_recompute({row.indicator.pk for row in rows})
+            approved.append(submission)
+    if approved:
+        # An approval publishes every figure of its quarter, not only the file's.
+        enqueue_recompute(
+            set(Figure.objects.filter(submission__in=approved).values_list("indicator", flat=True))
+        )
     return report
