@@ -1,0 +1,95 @@
+"""What a first visit to an indicator page costs over the wire, served as production serves it
+(gunicorn, whitenoise's compressed static files, compressed pages), and that the partial
+plotly.js bundle still draws every chart the site shows."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from tests.workers import database_url_of_this_test, free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BUDGET = 600 * 1024
+PAGES = [
+    "/dashboard/indicators/patent_agents/?quarter=2022Q3",  # line, bars, heat map
+    "/dashboard/indicators/assistance_centre_coverage/?quarter=2022Q3",  # tile map
+    "/dashboard/map/?quarter=2022Q3",
+]
+
+
+@pytest.fixture
+def production_server(demo, tmp_path):
+    """gunicorn on a spare port, on this test's database, with DEBUG off: static files as
+    `make test` collected them."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "ipplan.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--log-level", "warning"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": database_url_of_this_test(), "DEBUG": "false",
+             "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": "page-weight-test"},
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def logged_in(browser, url):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", "lingdao")
+    page.fill("#id_password", "ipplan-demo")
+    page.click("section.login button[type=submit]")
+    page.wait_for_url(f"{url}/dashboard/**")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def test_a_first_visit_to_an_indicator_page_transfers_at_most_600_kb(production_server, browser):
+    state = logged_in(browser, production_server)
+    for path in PAGES:
+        # A context of its own: an empty cache, as on a first visit.
+        context = browser.new_context(locale="zh-CN", storage_state=state)
+        page = context.new_page()
+        finished, errors = [], []
+        page.on("requestfinished", finished.append)
+        page.on("pageerror", errors.append)
+        response = page.goto(production_server + path)
+        assert response.status == 200
+        page.wait_for_load_state("networkidle")
+        charts = page.locator("[data-chart]")
+        assert charts.count() >= 1
+        for index in range(charts.count()):  # plotly.js drew each one
+            assert charts.nth(index).locator(".main-svg").count() >= 1, (path, index)
+        assert not errors, errors
+        sizes = {request.url: _transferred(request) for request in finished}
+        context.close()
+        if "indicators/patent_agents" in path:
+            transferred = sum(sizes.values())
+            plotly = next(size for url, size in sizes.items() if "plotly" in url)
+            assert plotly < 550 * 1024  # compressed: the file itself is 1.5 MB
+            assert transferred <= BUDGET, sorted(sizes.items(), key=lambda item: -item[1])
+
+
+def _transferred(request) -> int:
+    """Bytes over the wire for one response: its headers and its body as encoded."""
+    sizes = request.sizes()
+    return sizes["responseHeadersSize"] + sizes["responseBodySize"]
