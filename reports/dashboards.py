@@ -40,6 +40,11 @@ STATUS_ORDER = [
     Status.NO_TARGET,
     Status.NO_DATA,
 ]
+# The trends, the heat map and the table under it show the five years (the plan's whole span)
+# up to the chosen quarter, and the table a page of cities: a page stays readable and light
+# however many cities and quarters there are. The downloads hold every city and quarter.
+SHOWN_QUARTERS = 20
+CITIES_PER_PAGE = 30
 
 
 def landing(request):
@@ -98,7 +103,9 @@ def overview(request):
         .order_by("indicator__display_order")
     )
     trends = defaultdict(list)
-    history = Progress.objects.filter(prefecture=None, period__in=periods_until(period, periods))
+    first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
+    trend_periods = [p for p in periods_until(period, periods) if p.as_quarter >= first]
+    history = Progress.objects.filter(prefecture=None, period__in=trend_periods)
     for indicator_id, actual, complete in history.order_by(
         "period__year", "period__quarter"
     ).values_list("indicator_id", "actual", "complete"):
@@ -135,13 +142,6 @@ def province_reading(indicator, row, names) -> display.Reading:
     the plan's target; `names`: `city_names()`, to name the cities missing."""
     missing = [names.get(code, code) for code in row.missing] if row else []
     return display.reading(indicator, row, target_text(indicator), missing)
-
-
-# The heat map and the table under it show the five years (the plan's whole span) up to the
-# chosen quarter, and a page of cities: a page stays readable and light however many cities
-# and quarters there are. The downloads hold every city and every quarter.
-SHOWN_QUARTERS = 20
-CITIES_PER_PAGE = 30
 
 
 @dataclass

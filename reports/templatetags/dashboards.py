@@ -198,6 +198,14 @@ def data_table(figure):
     )
 
 
+@register.simple_tag
+def matrix_cells(cells):
+    """A table row's cells: each value linked to its sources page, “—” where there is none.
+    `cells`: (value as text, url) or None each."""
+    texts = ((_linked(*cell) if cell else "—",) for cell in cells)
+    return format_html_join("", "<td>{}</td>", texts)
+
+
 def _linked(value, url):
     if url is None or value is None:
         return value
