@@ -19,12 +19,7 @@ from ipplan.params import one_of, whole_number
 from reminders.notices import waiting_for
 from reports import charts, display
 from reports.sources import link_points
-from reports.tables import (
-    EXPORT_FORMATS,
-    MatrixTable,
-    PrefectureFilter,
-    matrix_export,
-)
+from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix_export
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
