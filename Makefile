@@ -32,6 +32,7 @@ run: $(VENV)/site-installed
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_plan
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	$(PYTHON) manage.py runserver 127.0.0.1:8000
 
 test: export SECRET_KEY ?= insecure-key-for-tests-only

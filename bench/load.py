@@ -145,6 +145,25 @@ def peak_memory_mib(master_pid) -> float:
     return max(peaks, default=0)
 
 
+def wait_until_serving(port, seconds=60):
+    """Returns once the server answers a page with HTTP 200: an open socket is not yet a
+    server ready to work (its workers may still be loading Django)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/accounts/login/")
+            status = connection.getresponse().status
+            connection.close()
+            if status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gunicorn did not answer within {seconds} s")
+        time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -160,12 +179,7 @@ def rush(cities: int):
         cwd=ROOT, env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1"},
     )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(port)
         timings, done = defaultdict(list), threading.Event()
         readers = [
             threading.Thread(target=read_dashboards, args=(port, reader, timings, done))

@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed as they leave (static files come compressed from whitenoise, above it).
+    # Django pads each response with random bytes against BREACH's length oracle.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ipplan.middleware.RefuseNulMiddleware",
@@ -160,7 +163,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "reports.staticfiles.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -190,6 +192,9 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "evidence", "base_url": None},
     }
+# Static files only from collectstatic's folder, with their compressed copies, in development
+# (`make run` collects them) as in production.
+WHITENOISE_USE_FINDERS = False
 # The PDF font (20 MB) is read from disk by WeasyPrint, never sent to a browser: compressing
 # it would only slow collectstatic down.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -51,20 +52,23 @@ def _recipients(role):
     return users.select_related("prefecture")
 
 
-def _not_reported(prefectures, period, submissions):
-    for prefecture in prefectures:
-        submission = submissions.get((prefecture.pk, period.pk))
-        if submission is None or submission.status not in REPORTED:
-            yield prefecture
+def _not_reported(prefectures, period, reported):
+    """`reported`: the (prefecture id, period id) pairs submitted or approved."""
+    return [prefecture for prefecture in prefectures if (prefecture.pk, period.pk) not in reported]
 
 
-def _late(prefectures, period, submissions, today):
-    """The cities late with the quarter and still not reporting it."""
+def _late(prefectures, period, submissions, reported, today):
+    """The cities late with the quarter and still not reporting it. `submissions`: by
+    (prefecture id, period id), at least those not reported."""
     return [
         prefecture
-        for prefecture in _not_reported(prefectures, period, submissions)
+        for prefecture in _not_reported(prefectures, period, reported)
         if is_late(submissions.get((prefecture.pk, period.pk)), period, today)
     ]
+
+
+def _reported(submissions) -> set:
+    return {key for key, submission in submissions.items() if submission.status in REPORTED}
 
 
 def due_notices(today: date) -> list[Notice]:
@@ -78,15 +82,16 @@ def due_notices(today: date) -> list[Notice]:
     for officer in _recipients(Role.CITY):
         officers[officer.prefecture_id].append(officer)
     staff = list(_recipients(Role.PROVINCIAL))
+    reported = _reported(submissions)
     warning = timedelta(days=settings.REMINDER_DAYS_BEFORE_DUE)
     notices = []
     for period in periods:
         if today > period.due_date:
             kind = Kind.LATE
-            waiting = _late(prefectures, period, submissions, today)
+            waiting = _late(prefectures, period, submissions, reported, today)
         elif today >= period.due_date - warning:
             kind = Kind.DUE_SOON
-            waiting = list(_not_reported(prefectures, period, submissions))
+            waiting = _not_reported(prefectures, period, reported)
         else:
             continue
         notices += [
@@ -177,14 +182,37 @@ def waiting_for(user, today: date) -> Waiting:
         waiting.returned = [s for s in own.values() if s.status == Status.RETURNED]
     elif user.role == Role.PROVINCIAL or user.is_superuser:
         waiting.to_review = Submission.objects.filter(status=Status.SUBMITTED).count()
-        prefectures = list(Prefecture.objects.all())
-        submissions = {
-            (s.prefecture_id, s.period_id): s
-            for s in Submission.objects.filter(prefecture__isnull=False, period__in=periods)
-        }
-        waiting.late = [
-            (period, late)
-            for period in periods
-            if (late := _late(prefectures, period, submissions, today))
-        ]
+        waiting.late = _late_cities(periods, today)
     return waiting
+
+
+def _late_cities(periods, today) -> list:
+    """[(period, [prefectures late with it])] for the periods with any. Counts first, so that
+    only the periods some city has not reported are loaded, and of those only the
+    submissions not reported: a few rows, however many cities and quarters are on record."""
+    city_submissions = Submission.objects.filter(prefecture__isnull=False, period__in=periods)
+    reported_counts = dict(
+        city_submissions.filter(status__in=REPORTED)
+        .values_list("period")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    cities = Prefecture.objects.count()
+    short = [period for period in periods if reported_counts.get(period.pk, 0) < cities]
+    if not short:
+        return []
+    prefectures = list(Prefecture.objects.all())
+    reported = set(
+        city_submissions.filter(period__in=short, status__in=REPORTED).values_list(
+            "prefecture_id", "period_id"
+        )
+    )
+    submissions = {
+        (s.prefecture_id, s.period_id): s
+        for s in city_submissions.filter(period__in=short).exclude(status__in=REPORTED)
+    }
+    return [
+        (period, late)
+        for period in short
+        if (late := _late(prefectures, period, submissions, reported, today))
+    ]

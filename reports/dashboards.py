@@ -4,8 +4,10 @@ Every page reads stored progress rows (never recomputes) in a fixed number of qu
 """
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import django_tables2 as tables
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +35,11 @@ STATUS_ORDER = [
     Status.NO_TARGET,
     Status.NO_DATA,
 ]
+# The trends, the heat map and the table under it show the five years (the plan's whole span)
+# up to the chosen quarter, and the table a page of cities: a page stays readable and light
+# however many cities and quarters there are. The downloads hold every city and quarter.
+SHOWN_QUARTERS = 20
+CITIES_PER_PAGE = 30
 
 
 def landing(request):
@@ -53,6 +60,11 @@ def chosen_period(request) -> ReportingPeriod | None:
         except ValueError:
             raise Http404(text) from None
         return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
+    return default_period()
+
+
+def default_period() -> ReportingPeriod | None:
+    """The quarter the pages show when none is asked for."""
     # The latest quarter with approved data for every city; a quarter still coming in would
     # show the province short of what it has.
     newest_first = ReportingPeriod.objects.order_by("-year", "-quarter")
@@ -70,23 +82,25 @@ def periods_until(period, periods):
     return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
-def _names(codes, prefectures) -> list[str]:
-    by_code = {p.code: p.name for p in prefectures}
-    return [by_code.get(code, code) for code in codes]
+def city_names() -> dict[str, str]:
+    """{prefecture code: its name in the active language}, for naming the cities missing."""
+    return {prefecture.code: prefecture.name for prefecture in Prefecture.objects.all()}
 
 
 @published_figures
 def overview(request):
     period = chosen_period(request)
     periods = list(ReportingPeriod.objects.all())
-    prefectures = list(Prefecture.objects.all())
+    names = city_names()
     rows = list(
         Progress.objects.filter(period=period, prefecture=None)
         .select_related("indicator")
         .order_by("indicator__display_order")
     )
     trends = defaultdict(list)
-    history = Progress.objects.filter(prefecture=None, period__in=periods_until(period, periods))
+    first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
+    trend_periods = [p for p in periods_until(period, periods) if p.as_quarter >= first]
+    history = Progress.objects.filter(prefecture=None, period__in=trend_periods)
     for indicator_id, actual, complete in history.order_by(
         "period__year", "period__quarter"
     ).values_list("indicator_id", "actual", "complete"):
@@ -106,7 +120,7 @@ def overview(request):
         "period": period,
         "periods": periods,
         "rows": [
-            (row, province_reading(row.indicator, row, prefectures), trends[row.indicator_id])
+            (row, province_reading(row.indicator, row, names), trends[row.indicator_id])
             for row in shown
         ],
         "counts": [(s, Status(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
@@ -118,25 +132,55 @@ def overview(request):
     return render(request, "reports/overview.html", context)
 
 
-def province_reading(indicator, row, prefectures) -> display.Reading:
+def province_reading(indicator, row, names) -> display.Reading:
     """How the province's result for an indicator (a Progress row, or None) reads, against
-    the plan's target; `prefectures`: every city, to name those missing."""
-    missing = _names(row.missing, prefectures) if row else []
+    the plan's target; `names`: `city_names()`, to name the cities missing."""
+    missing = [names.get(code, code) for code in row.missing] if row else []
     return display.reading(indicator, row, target_text(indicator), missing)
 
 
-def _matrix(indicator, prefectures, periods, values):
-    columns = [(str(p.as_quarter), tables.Column(verbose_name=str(p.as_quarter))) for p in periods]
+@dataclass
+class Matrix:
+    """The page's table of cities down and quarters across."""
+
+    periods: list
+    rows: list  # (prefecture, [(value as text, its sources page) or None, by period])
+    page: Page
+
+
+def _city_values(indicator, prefectures, periods) -> dict:
+    """{(prefecture id, period id): actual}, in one query."""
+    rows = Progress.objects.filter(
+        indicator=indicator, prefecture__in=[p.pk for p in prefectures], period__in=periods
+    )
+    return {
+        (prefecture, period): actual
+        for prefecture, period, actual in rows.values_list("prefecture_id", "period_id", "actual")
+    }
+
+
+def _export(request, indicator, prefectures, periods, period, export):
+    """Every city (as filtered) and every quarter up to the chosen one, as a download."""
+    values = _city_values(indicator, prefectures, periods)
     data = [
         {"prefecture": prefecture.name}
         | {
             str(p.as_quarter): display.cell(value, indicator)
             for p in periods
-            for value in [values.get((prefecture.pk, p.as_quarter))]
+            for value in [values.get((prefecture.pk, p.pk))]
         }
         for prefecture in prefectures
     ]
-    return data, columns
+    columns = [(str(p.as_quarter), tables.Column(verbose_name=str(p.as_quarter))) for p in periods]
+    table = MatrixTable(data, extra_columns=columns)
+    tables.RequestConfig(request, paginate=False).configure(table)
+    return matrix_export(table, export, indicator=indicator, period=period)
+
+
+def _cell(indicator, prefecture, period, value):
+    if value is None:
+        return None
+    return str(display.cell(value, indicator)), _sources_url(indicator, prefecture, period)
 
 
 @published_figures
@@ -151,7 +195,6 @@ def indicator_dashboard(request, code):
         .select_related("period")
         .order_by("period__year", "period__quarter")
     )
-    prefectures = list(Prefecture.objects.all())
     current = next((row for row in province if row.period_id == period.pk), None)
     figures = {"series": charts.province_series(indicator, province, quarters)}
     reported = {str(row.period.as_quarter): row.period for row in province}
@@ -162,50 +205,59 @@ def indicator_dashboard(request, code):
         "period": period,
         "periods": every_period,
         "current": current,
-        "reading": current and province_reading(indicator, current, prefectures),
+        "reading": current and province_reading(indicator, current, city_names()),
         "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
-        filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
-        shown = list(filtered.qs)
-        city_rows = Progress.objects.filter(indicator=indicator, prefecture__isnull=False)
-        values, latest = {}, []
-        for row in city_rows.filter(period__in=periods).select_related("prefecture", "period"):
-            values[row.prefecture_id, row.period.as_quarter] = row.actual
-            if row.period_id == period.pk:
-                latest.append(row)
-        allocations = dict(
-            TargetAllocation.objects.filter(indicator=indicator).values_list("prefecture", "value")
-        )
-        data, columns = _matrix(indicator, shown, periods, values)
-        table = MatrixTable(data, extra_columns=columns)
         export = one_of(request, "_export", EXPORT_FORMATS)
-        # django-tables2 reads per_page itself, and fails on a number below 1.
-        whole_number(request, "per_page", minimum=1, maximum=1000)
-        tables.RequestConfig(request, paginate=not export and {"per_page": 30}).configure(table)
+        filtered = PrefectureFilter(request.GET, queryset=Prefecture.objects.all())
         if export:
-            return matrix_export(table, export, indicator=indicator, period=period)
+            return _export(request, indicator, list(filtered.qs), periods, period, export)
+        per_page = whole_number(request, "per_page", minimum=1, maximum=1000)
+        page = Paginator(filtered.qs, per_page or CITIES_PER_PAGE).get_page(request.GET.get("page"))
+        on_page = list(page.object_list)
+        first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
+        shown = [p for p in periods if p.as_quarter >= first]
+        values = _city_values(indicator, on_page, shown)
+        matrix = Matrix(
+            shown,
+            [
+                (city, [_cell(indicator, city, p, values.get((city.pk, p.pk))) for p in shown])
+                for city in on_page
+            ],
+            page,
+        )
+        latest = list(
+            Progress.objects.filter(
+                indicator=indicator, period=period, prefecture__in=[p.pk for p in on_page]
+            ).select_related("prefecture")
+        )
         if indicator.kind == Indicator.Kind.COVERAGE:
             title = _("%(indicator)s: cities covered") % {"indicator": indicator.name}
             figures["coverage"] = charts.tile_map(title, charts.coverage_cells(latest)[0])
         else:
+            allocations = dict(
+                TargetAllocation.objects.filter(indicator=indicator).values_list(
+                    "prefecture", "value"
+                )
+            )
             figures["bars"] = charts.prefecture_bars(indicator, latest, allocations)
             by_name = {row.prefecture.name: row.prefecture for row in latest}
             bars = figures["bars"]["data"][0]
             link_points(bars, [_sources_url(indicator, by_name[x], period) for x in bars["x"]])
-        figures["heat"] = charts.heat_map(indicator, shown, quarters, values)
-        by_label = {str(p.as_quarter): p for p in periods}
-        link_points(
-            figures["heat"]["data"][0],
-            [
-                [
-                    _sources_url(indicator, p, by_label.get(x))
-                    for x in figures["heat"]["data"][0]["x"]
-                ]
-                for p in shown
-            ],
+        by_pk = {p.pk: p.as_quarter for p in shown}
+        figures["heat"] = charts.heat_map(
+            indicator,
+            on_page,
+            [q for q in quarters if q >= first],
+            {(city, by_pk[p]): actual for (city, p), actual in values.items()},
         )
-        context |= {"table": table, "filter": filtered, "latest": latest}
+        context |= {
+            "matrix": matrix,
+            "filter": filtered,
+            "latest": latest,
+            "earlier_quarters": len(shown) < len(periods),
+        }
     context["figures"] = figures
     return render(request, "reports/indicator.html", context)
 

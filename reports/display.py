@@ -117,7 +117,7 @@ def cell(value: Decimal | None, indicator) -> Decimal | str | None:
     if is_yes_no(indicator):
         yes, no = yes_no_words(indicator)
         return yes if value >= 1 else no
-    return rounded(value, indicator.decimals)
+    return Decimal(fixed(value, indicator.decimals))
 
 
 def amount_beside(value: Decimal | None, target: Decimal | None, indicator) -> str:

@@ -21,7 +21,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports import chart_svg, charts
-from reports.dashboards import city_reading, periods_until, province_reading
+from reports.dashboards import (
+    city_names,
+    city_reading,
+    default_period,
+    periods_until,
+    province_reading,
+)
 from reports.models import Summary
 from targets import progress
 from targets.completeness import corrections, standing
@@ -152,7 +158,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
             indicator__in=indicators
         ).values_list("indicator", "prefecture", "value")
     }
-    prefectures = list(Prefecture.objects.all())
+    names = city_names()
     rows, figures = [], []
     for indicator in indicators:
         series = history[indicator.pk]
@@ -163,7 +169,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
             reading = city_reading(indicator, current)
             figure = charts.city_series(indicator, scope.prefecture, series, quarters, allocation)
         else:
-            reading = province_reading(indicator, current, prefectures)
+            reading = province_reading(indicator, current, names)
             figure = charts.province_series(indicator, series, quarters)
         rows.append((indicator, current, reading))
         figures.append((indicator, chart_svg.svg(figure)))
@@ -254,6 +260,11 @@ def render_document(
     scope: Scope, period: ReportingPeriod, today, data_version=""
 ) -> weasyprint.Document:
     """The summary laid out in pages; `data_version` is printed on its cover."""
+    return weasyprint.HTML(string=summary_html(scope, period, today, data_version)).render()
+
+
+def summary_html(scope: Scope, period: ReportingPeriod, today, data_version="") -> str:
+    """The summary's HTML in the active language, its charts drawn (inline SVG)."""
     context = content(scope, period, today) | {
         "data_version": data_version,
         "font_family": chart_svg.FONT_FAMILY,
@@ -261,8 +272,7 @@ def render_document(
         "language": translation.get_language(),
         "page_of": _page_of(),
     }
-    html = render_to_string("reports/summary.html", context)
-    return weasyprint.HTML(string=html).render()
+    return render_to_string("reports/summary.html", context)
 
 
 def _page_of() -> str:
@@ -326,3 +336,15 @@ def make(summary: Summary) -> Summary:
         scope=summary.scope, period=summary.period, language=summary.language
     ).filter(pk__lt=summary.pk).delete()
     return summary
+
+
+def make_default() -> Summary | None:
+    """Makes the province summary of the quarter the pages open on, in the site's language,
+    unless the data as it stands has it already: the first click on it is then served from the
+    store. None when there is no quarter yet."""
+    period = default_period()
+    if period is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        summary, wanted = find_or_request(Scope(), period, None)
+    return make(summary) if wanted else summary

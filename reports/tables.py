@@ -1,4 +1,4 @@
-"""The prefecture table of an indicator page, the filter above it and its downloads."""
+"""The filter above an indicator page's table of cities, and the table's downloads."""
 
 import csv
 import io
@@ -28,7 +28,7 @@ class PrefectureFilter(django_filters.FilterSet):
 
 
 class MatrixTable(tables.Table):
-    """Cities down, quarters across: the layout people keep in Excel."""
+    """Cities down, quarters across, as downloaded: the layout people keep in Excel."""
 
     prefecture = tables.Column(verbose_name=gettext_lazy("Prefecture"))
 

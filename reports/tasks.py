@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -24,6 +24,23 @@ def make_summary(summary_id: int) -> None:
     except Exception:
         logger.exception("PDF summary %s could not be made", summary_id)
         Summary.objects.filter(pk=summary_id).update(state=Summary.State.FAILED)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def make_default_summary() -> None:
+    summaries.make_default()
+
+
+def after_recompute() -> None:
+    """What the recompute job calls once it is done: queues the default quarter's province
+    summary for a worker. Tasks running in-process (no broker, `make run`) leave it to the
+    first click, so that an approval never waits for a PDF."""
+    if current_app.conf.task_always_eager:
+        return
+    try:
+        make_default_summary.apply_async(retry=False)
+    except (BrokerError, OSError):
+        logger.warning("Default PDF summary not queued: broker unreachable", exc_info=True)
 
 
 def enqueue_summary(summary: Summary) -> None:

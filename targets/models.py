@@ -463,6 +463,11 @@ class Figure(models.Model):
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
         ordering = ["submission", "indicator"]
+        # Every page asks whether demo figures exist (the banner): an index of those alone
+        # answers at once, and is empty in production.
+        indexes = [
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="figure_demo_only")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "indicator"], name="one_figure_per_indicator"

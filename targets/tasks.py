@@ -14,6 +14,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
+import reports.tasks
 from targets.models import Indicator
 from targets.recompute import recompute_progress as recompute
 
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 def recompute_progress(indicator_ids=None) -> dict:
     """Idempotent: running it twice on the same data stores the same rows once."""
     done = recompute(indicator_ids)
+    reports.tasks.after_recompute()
     return {"indicators": done.indicators, "rewritten": done.rewritten, "rows": done.rows}
 
 

@@ -113,10 +113,12 @@ def sparkline(trend, indicator):
 
 
 @register.simple_tag
-def chart(figures, name, size=""):
+def chart(figures, name, size="", table=None, table_title=""):
     """One chart of the page's payload: its title as a heading (which wraps on a narrow
-    screen, and which no chart toolbar covers), the plot, and the data behind it."""
+    screen, and which no chart toolbar covers), the plot, and the data behind it; or, given
+    `table` (an element id) and its title, a link to the page's own table of that data."""
     figure = figures[name]
+    data = data_table(figure) if table is None else table_link(table, table_title)
     return format_html(
         '<section class="chart" aria-labelledby="chart-{}"><h2 class="chart-title" id="chart-{}">'
         '{}</h2><div data-chart="{}" class="plot {}"></div>{}</section>',
@@ -125,7 +127,33 @@ def chart(figures, name, size=""):
         figure["layout"]["title"]["text"],
         name,
         size,
-        data_table(figure),
+        data,
+    )
+
+
+def table_link(table, title):
+    return format_html(
+        '<p class="chart-data">{} <a href="#{}">{}</a></p>',
+        _("The numbers behind this chart, each linked to its sources, are in the table"),
+        table,
+        title,
+    )
+
+
+@register.filter
+def without_sources(figures):
+    """The charts' payload for plotly.js, less the sources links that only the data tables
+    print (server-side): a heat map has one per cell."""
+    return {
+        name: figure | {"data": [_unlinked(trace) for trace in figure["data"]]}
+        for name, figure in figures.items()
+    }
+
+
+def _unlinked(trace):
+    meta = {key: value for key, value in trace.get("meta", {}).items() if key != "sources"}
+    return {key: value for key, value in trace.items() if key != "meta"} | (
+        {"meta": meta} if meta else {}
     )
 
 
@@ -168,6 +196,14 @@ def data_table(figure):
         _("Value"),
         body,
     )
+
+
+@register.simple_tag
+def matrix_cells(cells):
+    """A table row's cells: each value linked to its sources page, “—” where there is none.
+    `cells`: (value as text, url) or None each."""
+    texts = ((_linked(*cell) if cell else "—",) for cell in cells)
+    return format_html_join("", "<td>{}</td>", texts)
 
 
 def _linked(value, url):

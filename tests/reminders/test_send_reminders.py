@@ -4,9 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from reminders.models import Reminder
+from reminders.notices import due_notices, waiting_for
 from reminders.tasks import send_reminders
 from targets.models import Indicator, Prefecture, ReportingPeriod
 from targets.reporting import Entry, return_submission, save_quarter, submit_quarter
@@ -183,3 +185,18 @@ def test_plain_text_reminders_keep_what_people_wrote_as_written(people, mailoutb
     assert "Tom <O'Neil> & Co" in message.body
     assert "&lt;" not in message.body + message.subject
     assert "&#x27;" not in message.body + message.subject
+
+
+def test_provincial_staff_land_on_the_cities_the_late_digest_lists(
+    people, django_assert_max_num_queries
+):
+    with on("2023-01-12"):
+        file_and_submit(people["gz"])
+    with on("2023-01-16"):
+        file_and_submit(people["sz"])  # late, but reported: off the list
+        today = timezone.localdate()
+        digest = next(n for n in due_notices(today) if n.kind == Reminder.Kind.LATE_DIGEST)
+        with django_assert_max_num_queries(8):  # the same whatever the cities and quarters
+            waiting = waiting_for(people["sheng"], today)
+    assert len(digest.late_cities) == 19
+    assert waiting.late == [(digest.period, digest.late_cities)]

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets.models import Indicator, Progress, ReportingPeriod
+from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
+from targets.periods import Quarter
+from targets.schedule import add_periods
 from tests.factories import PrefectureFactory, UserFactory
 
 CODES = ["patent_agents", "pledge_financing", "assistance_centre_coverage"]
@@ -84,7 +86,7 @@ def test_the_indicator_page_charts_the_province_and_every_city(client, leadershi
     assert len(figures["bars"]["data"][0]["x"]) == 21
     assert figures["bars"]["data"][1]["x"] == ["广州市"]  # its allocation marked
     text = response.content.decode()
-    assert text.count("vendor/plotly.min") == 1
+    assert text.count("vendor/plotly-cartesian.min") == 1
     assert "cdn" not in text.lower()
 
 
@@ -192,6 +194,54 @@ def test_pages_keep_a_bounded_number_of_queries(
             )
 
 
+def matrix_rows(response):
+    table = response.content.decode().split('id="by-prefecture"')[1].split("</tbody>")[0]
+    return re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table)
+
+
+def test_the_indicator_page_shows_a_page_of_cities_and_stays_light(
+    client, leadership, progress_data
+):
+    ten_times_the_demo()
+    client.force_login(leadership)
+    names = [p.name for p in Prefecture.objects.order_by("display_order")]
+    for number, cities in [(1, names[:30]), (2, names[30:60]), (7, names[180:])]:
+        query = f"?quarter=2022Q3&page={number}"
+        response = page(client, "indicator_dashboard", code="patent_agents", query=query)
+        assert len(response.content) <= 100 * 1024
+        figures = figures_of(response)
+        rows = matrix_rows(response)
+        assert [name for name, _cells in rows] == cities
+        assert figures["heat"]["data"][0]["y"] == cities
+        assert sorted(figures["bars"]["data"][0]["x"]) == sorted(cities)
+        # Every value in the table links to its sources; the payload for plotly.js carries
+        # no links (only the tables print them).
+        code = Prefecture.objects.get(name_zh=cities[0]).code
+        cells = rows[0][1]
+        assert f'href="{reverse("sources", args=["patent_agents", code, "2022Q3"])}"' in cells
+        assert cells.count("<a href=") == cells.count("<td>") - cells.count("<td>—")
+        assert '"sources"' not in response.content.decode().split('id="chart-data"')[1]
+
+
+def test_the_heat_map_and_table_show_five_years_and_the_downloads_every_quarter(
+    client, leadership, progress_data
+):
+    add_periods(first=Quarter(2023, 1), last=Quarter(2023, 4))
+    client.force_login(leadership)
+    response = page(client, "indicator_dashboard", code="patent_agents", query="?quarter=2023Q4")
+    shown = [str(Quarter(2019, 1).shift(step)) for step in range(20)]
+    assert figures_of(response)["heat"]["data"][0]["x"] == shown
+    text = response.content.decode()
+    head = text.split('id="by-prefecture"')[1].split("<thead>")[1].split("</thead>")[0]
+    assert re.findall(r"\d{4}Q\d", head) == shown
+    assert "2019Q1 起" in text  # and says where the earlier quarters are
+    export = page(
+        client, "indicator_dashboard", code="patent_agents", query="?quarter=2023Q4&_export=csv"
+    )
+    header = next(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert header[1] == "2018Q1" and header[-1] == "2023Q4"
+
+
 @pytest.mark.parametrize("export", ["csv", "xlsx", None])
 def test_a_city_table_says_whether_each_city_is_covered(client, leadership, demo, export):
     client.force_login(leadership)
@@ -203,8 +253,10 @@ def test_a_city_table_says_whether_each_city_is_covered(client, leadership, demo
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = [list(row) for row in sheet.iter_rows(min_row=4, values_only=True)]
     else:
-        table = response.content.decode().split('class="matrix-table"')[1].split("</table>")[0]
-        rows = [re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", row) for row in table.split("<tr")[2:]]
+        rows = [
+            [name, *re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", cells)]
+            for name, cells in matrix_rows(response)
+        ]
     cells = {cell for row in rows for cell in row[1:]}
     assert cells <= {"是", "否", "", None, "—"} and {"是", "否"} <= cells
     guangzhou = next(row for row in rows if row[0] == "广州市")
