@@ -19,7 +19,7 @@ from targets.converters import PROVINCE
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_submission, save_quarter
-from targets.tasks import enqueue_recompute
+from targets.tasks import enqueue_publish
 from targets.validation import entry_warnings, part_label, read_entry
 
 COLUMNS = ["prefecture", "indicator", "period", "value", "denominator", "note"]
@@ -234,7 +234,7 @@ def import_figures(
             _("%(count)s rows need a second look: give the reason for accepting them.")
             % {"count": len(warned(rows))}
         )
-    report = ImportReport()
+    report, approved = ImportReport(), []
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row
@@ -270,8 +270,10 @@ def import_figures(
         report.figures_changed += len(revisions)
         report.submissions_changed += bool(revisions)
         if approve and submission.status != Submission.Status.APPROVED:
-            approve_submission(submission=submission, user=user, comment=reason, imported=True)
+            approved.append(
+                approve_submission(submission=submission, user=user, comment=reason, imported=True)
+            )
             report.submissions_approved += 1
-    if report.submissions_approved:
-        enqueue_recompute({row.indicator.pk for row in rows})
+    if approved:
+        enqueue_publish(approved)
     return report
