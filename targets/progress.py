@@ -209,19 +209,16 @@ def compute_since(
     with localcontext() as context:
         context.prec = 34
         if spec.reported_by_province:
-            results = _province_only(spec, figures, periods)
-            return [result for result in results if result.period >= since], {}
+            return _province_only(spec, figures, periods, since), {}
         amounts = _city_amounts(spec, figures, populations, cities, periods)
         points = [*before, *_province_points(spec, amounts, cities, later)]
-        province = _assess_series(spec, None, points, spec.target_value, own_baseline=True)
+        results = _assess_series(spec, None, points, spec.target_value, True, since)
         whole = {point.period: point.actual for point in points}
-        results = province[len(before) :]
         for code in cities:
             target = allocations.get(code)
             if code in changed:
                 points = _city_points(spec, code, amounts, periods, target, whole)
-                series = _assess_series(spec, code, points, target, own_baseline=False)
-                results.extend(result for result in series if result.period >= since)
+                results.extend(_assess_series(spec, code, points, target, False, since))
         shares = {}
         if spec.kind in ADDITIVE_KINDS:
             for code in cities:
@@ -320,14 +317,14 @@ def _text(number: Decimal | None) -> str:
 # Aggregation -----------------------------------------------------------------------------
 
 
-def _province_only(spec, figures, periods) -> list[Result]:
+def _province_only(spec, figures, periods, since=None) -> list[Result]:
     values = {
         figure.period: _province_value(spec, figure)
         for figure in figures
         if figure.prefecture is None
     }
     points = [Point(q, values.get(q), q in values) for q in periods]
-    return _assess_series(spec, None, points, spec.target_value, own_baseline=True)
+    return _assess_series(spec, None, points, spec.target_value, True, since)
 
 
 def _province_value(spec, figure) -> Decimal | None:
@@ -497,14 +494,16 @@ def rate(spec, amount: Amount) -> Decimal | None:
 # Assessment --------------------------------------------------------------------------------
 
 
-def _assess_series(spec, prefecture, points, target, own_baseline) -> list[Result]:
+def _assess_series(spec, prefecture, points, target, own_baseline, since=None) -> list[Result]:
+    """The results of a scope's points (in period order), from the period `since` on if given."""
     baseline = _baseline(spec, points, own_baseline)
     results, trend = [], []
     for point in points:
         if point.actual is not None and point.complete:
             trend.append((point.period, _annualised(spec, point.period, point.actual)))
         trend = [(q, y) for q, y in trend if q.quarters_until(point.period) < TREND_QUARTERS]
-        results.append(_assess(spec, prefecture, point, target, baseline, trend))
+        if since is None or point.period >= since:
+            results.append(_assess(spec, prefecture, point, target, baseline, trend))
     return results
 
 

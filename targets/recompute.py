@@ -14,10 +14,12 @@ or the new ones. Two kinds of run:
 Every run also brings up to date whatever is still marked, and clears the marks it read.
 """
 
+import gc
 import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -62,7 +64,7 @@ VALUES = [
     "data_version",
 ]
 COLUMNS = ["indicator_id", "prefecture_id", "period_id", *VALUES, "computed_at"]
-JSON_COLUMNS = {COLUMNS.index("missing"), COLUMNS.index("uncovered")}
+JSON_VALUES = [VALUES.index("missing"), VALUES.index("uncovered")]
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,20 @@ class _Changed:
     scopes: frozenset
 
 
+@contextmanager
+def _without_cycle_collection():
+    """A recompute holds hundreds of thousands of small acyclic objects (figures, amounts,
+    results): the cycle collector's repeated passes over them cost more than the arithmetic,
+    and none of them is garbage it could free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed:
     """Bring stored progress up to date for the given indicators, each whole, and for
@@ -226,8 +242,9 @@ def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed
     writer = _Writer()
     by_pk = {indicator.pk: indicator for indicator in indicators}
     partly = {pk: item for pk, item in changed.items() if pk not in whole}
-    whole |= _recompute_since(by_pk, partly, writer)
-    _recompute_whole([by_pk[pk] for pk in sorted(whole)], writer, force)
+    with _without_cycle_collection():
+        whole |= _recompute_since(by_pk, partly, writer)
+        _recompute_whole([by_pk[pk] for pk in sorted(whole)], writer, force)
     return Recomputed(len(indicators), len(writer.rewritten), writer.rows)
 
 
@@ -284,7 +301,9 @@ def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
         writer.insert(fresh)
         return
     stored = Progress.objects.filter(indicator__in=ids).values_list("pk", *COLUMNS[:-1])
-    writer.replace(fresh, {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True)
+    writer.replace(
+        fresh, {tuple(row[1:4]): (row[0], _as_written(row[4:])) for row in stored}, obsolete=True
+    )
 
 
 def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
@@ -297,17 +316,22 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
         pk: Quarter(year, quarter)
         for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
     }
-    where = Q()
+    # One condition per kind of change (one approval marks all its indicators alike).
+    groups = defaultdict(list)
     for pk, item in changed.items():
+        groups[item, indicators[pk].kind == Indicator.Kind.CUMULATIVE].append(pk)
+    where = Q()
+    for (item, cumulative), pks in groups.items():
+        if cumulative:  # a running total reads every earlier year
+            where |= Q(indicator__in=pks)
+            continue
         later = [period for period, quarter in periods.items() if quarter >= item.since]
         needed = Q(submission__period__in=later) | Q(
             submission__prefecture__in=item.scopes - {None}
         )
         if None in item.scopes:
             needed |= Q(submission__prefecture__isnull=True)
-        if indicators[pk].kind == Indicator.Kind.CUMULATIVE:
-            needed = Q()  # a running total reads every earlier year
-        where |= Q(indicator=pk) & needed
+        where |= Q(indicator__in=pks) & needed
     inputs = load_inputs(by_code, where=where)
     keys = _Keys(inputs)
     before = defaultdict(dict)
@@ -322,7 +346,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     cities = list(inputs.cities.values())
     quarters = sorted(inputs.periods.values())
     whole = set()
-    fresh, shares, scopes = {}, {}, []
+    fresh, shares, scopes = {}, {}, defaultdict(list)
     for spec in inputs.specs:
         pk, item = by_code[spec.code].pk, changed[by_code[spec.code].pk]
         earlier = [q for q in quarters if q < item.since]
@@ -347,18 +371,21 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
             fresh[keys.of(pk, result)] = keys.values(result)
         for (city, quarter), share in city_shares.items():
             shares[pk, keys.city_ids[city], keys.period_ids[quarter]] = share
-        later = [keys.period_ids[q] for q in quarters if q >= item.since]
-        scopes.append(Q(indicator=pk, period__in=later))
+        scopes[item, bool(city_shares)].append(pk)
     if scopes:
         either = Q()
-        for scope in scopes:
-            either |= scope
+        for (item, sharing), pks in scopes.items():
+            later = [pk for pk, quarter in inputs.periods.items() if quarter >= item.since]
+            wanted = Q(indicator__in=pks, period__in=later)
+            if not sharing:  # the changed scopes' rows and the province's only
+                wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
+            either |= wanted
         stored = Progress.objects.filter(either).values_list("pk", *COLUMNS[:-1])
         rows, shared = {}, {}
         for row in stored:
             key = tuple(row[1:4])
             if key in fresh:
-                rows[key] = (row[0], row[4:])
+                rows[key] = (row[0], _as_written(row[4:]))
             elif key in shares:
                 shared[key] = (row[0], row[4 + VALUES.index("share_of_province")])
         writer.replace(fresh, rows, obsolete=False)
@@ -368,7 +395,15 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
 
 def is_current(stored: Progress, result: progress.Result) -> bool:
     """Whether a stored row holds what the rules in force give now (`result`)."""
-    return tuple(getattr(stored, name) for name in VALUES) == _Keys.values(result)
+    return _as_written(tuple(getattr(stored, name) for name in VALUES)) == _Keys.values(result)
+
+
+def _as_written(values: tuple) -> tuple:
+    """Stored VALUES as `_Keys.values` gives them: the JSON lists as their text."""
+    values = list(values)
+    for index in JSON_VALUES:
+        values[index] = json.dumps(values[index])
+    return tuple(values)
 
 
 class _Keys:
@@ -399,8 +434,8 @@ class _Keys:
             result.coverage_ratio,
             result.share_of_province,
             result.complete,
-            list(result.missing),
-            list(result.uncovered),
+            json.dumps(result.missing) if result.missing else "[]",
+            json.dumps(result.uncovered) if result.uncovered else "[]",
             progress.RULES_VERSION,
         )
 
@@ -410,6 +445,7 @@ class _Writer:
 
     def __init__(self):
         self.now = timezone.now()
+        self.stamp = connection.ops.adapt_datetimefield_value(self.now)
         self.rows = 0
         self.rewritten = set()
 
@@ -428,7 +464,7 @@ class _Writer:
         self.insert(changed)
 
     def insert(self, rows: dict) -> None:
-        written = _insert([(*key, *values, self.now) for key, values in rows.items()])
+        written = _insert([(*key, *values, self.stamp) for key, values in rows.items()])
         self.rows += written
         self.rewritten.update(key[0] for key in rows)
 
@@ -463,41 +499,24 @@ def _insert(rows: list[tuple]) -> int:
             cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _copy_text(rows))
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
-            adapt = connection.ops.adapt_datetimefield_value
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
-                [_plain(row, adapt) for row in rows],
-            )
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
     return len(rows)
-
-
-def _plain(row: tuple, adapt) -> tuple:
-    return tuple(
-        json.dumps(value)
-        if index in JSON_COLUMNS
-        else adapt(value)
-        if index == len(row) - 1
-        else value
-        for index, value in enumerate(row)
-    )
 
 
 def _copy_text(rows: Iterable[tuple]) -> io.StringIO:
     """Rows in COPY's text format: tab-separated, \\N for NULL."""
     lines = io.StringIO()
     for row in rows:
-        lines.write("\t".join(_copy_value(index, value) for index, value in enumerate(row)))
+        lines.write("\t".join(_copy_value(value) for value in row))
         lines.write("\n")
     lines.seek(0)
     return lines
 
 
-def _copy_value(index: int, value) -> str:
+def _copy_value(value) -> str:
     if value is None:
         return "\\N"
-    if index in JSON_COLUMNS:
-        value = json.dumps(value)
-    elif isinstance(value, bool):
+    if isinstance(value, bool):
         return "t" if value else "f"
     elif isinstance(value, Decimal):
         return format(value, "f")
