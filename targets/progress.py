@@ -193,16 +193,18 @@ def compute_since(
     since: Quarter,
     changed: Collection[str | None],
     before: Sequence[Point],
+    reported: Mapping[tuple[str, Quarter], Decimal],
 ) -> tuple[list[Result], dict[tuple[str, Quarter], Decimal | None]]:
     """What the figures of the `changed` scopes (city codes, or None for the province's own)
     can change from the quarter `since` on, once they changed at `since` or later:
     (the results of the province and of the changed cities for every period from `since`
     on, {(city, period): share of the province} of every other city from `since` on).
 
-    The same rules as `compute_indicator`; for them to give the same results, `figures`
-    holds every figure of the changed scopes and every city's figures from `since` on (every
-    period, for a cumulative indicator), and `before` the province's points of the periods
-    before `since`, as stored. The shares are empty when the cities have none to change.
+    The same rules as `compute_indicator`, given what they would read: `figures` holds every
+    figure of the changed scopes (for a ratio, every city's from `since` on too), `before`
+    the province's points of the periods before `since` as stored, and for a summed
+    indicator `reported` every other city's stored actual from `since` on where it counted
+    (a summed amount is its own actual). The shares are empty when no city has one.
     """
     periods = sorted(periods)
     later = [quarter for quarter in periods if quarter >= since]
@@ -211,21 +213,21 @@ def compute_since(
         if spec.reported_by_province:
             return _province_only(spec, figures, periods, since), {}
         amounts = _city_amounts(spec, figures, populations, cities, periods)
+        if spec.kind in ADDITIVE_KINDS:
+            amounts.update((key, Amount(actual)) for key, actual in reported.items())
         points = [*before, *_province_points(spec, amounts, cities, later)]
         results = _assess_series(spec, None, points, spec.target_value, True, since)
         whole = {point.period: point.actual for point in points}
+        shares = {}
         for code in cities:
             target = allocations.get(code)
             if code in changed:
                 points = _city_points(spec, code, amounts, periods, target, whole)
                 results.extend(_assess_series(spec, code, points, target, False, since))
-        shares = {}
-        if spec.kind in ADDITIVE_KINDS:
-            for code in cities:
-                if code not in changed and allocations.get(code) is None:
-                    for quarter in later:
-                        actual = _city_actual(spec, amounts, code, quarter)
-                        shares[code, quarter] = _share(spec, None, actual, whole[quarter])
+            elif target is None and spec.kind in ADDITIVE_KINDS:
+                for quarter in later:
+                    actual = _city_actual(spec, amounts, code, quarter)
+                    shares[code, quarter] = _share(spec, None, actual, whole[quarter])
         return results, shares
 
 

@@ -316,37 +316,47 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
         pk: Quarter(year, quarter)
         for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
     }
-    # One condition per kind of change (one approval marks all its indicators alike).
+    # One condition per kind of change (one approval marks all its indicators alike). A summed
+    # indicator reads every other city's amount back from its stored actual; a ratio, which
+    # cannot, reads every city's figures from the changed quarter on.
     groups = defaultdict(list)
     for pk, item in changed.items():
-        groups[item, indicators[pk].kind == Indicator.Kind.CUMULATIVE].append(pk)
-    where = Q()
-    for (item, cumulative), pks in groups.items():
-        if cumulative:  # a running total reads every earlier year
-            where |= Q(indicator__in=pks)
-            continue
+        groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
+    figures, rows = Q(), Q()
+    for (item, summed), pks in groups.items():
         later = [period for period, quarter in periods.items() if quarter >= item.since]
-        needed = Q(submission__period__in=later) | Q(
-            submission__prefecture__in=item.scopes - {None}
-        )
+        scopes = Q(submission__prefecture__in=item.scopes - {None})
         if None in item.scopes:
-            needed |= Q(submission__prefecture__isnull=True)
-        where |= Q(indicator__in=pks) & needed
-    inputs = load_inputs(by_code, where=where)
+            scopes |= Q(submission__prefecture__isnull=True)
+        wanted = Q(indicator__in=pks, period__in=later)
+        if summed:
+            figures |= Q(indicator__in=pks) & scopes
+        else:
+            figures |= Q(indicator__in=pks) & (scopes | Q(submission__period__in=later))
+            wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
+        rows |= wanted
+    inputs = load_inputs(by_code, where=figures)
     keys = _Keys(inputs)
-    before = defaultdict(dict)
+    before, reported, stored = defaultdict(dict), defaultdict(dict), {}
     for indicator_id, period_id, actual, complete in Progress.objects.filter(
         indicator__in=list(changed), prefecture=None
     ).values_list("indicator_id", "period_id", "actual", "complete"):
         quarter = inputs.periods[period_id]
         before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
-    figures = defaultdict(list)
+    at_actual, at_complete = 4 + VALUES.index("actual"), 4 + VALUES.index("complete")
+    for row in Progress.objects.filter(rows).values_list("pk", *COLUMNS[:-1]):
+        indicator_id, prefecture_id, period_id = key = tuple(row[1:4])
+        stored[key] = row
+        other = prefecture_id is not None and prefecture_id not in changed[indicator_id].scopes
+        if other and row[at_complete]:
+            city = inputs.cities[prefecture_id]
+            reported[indicator_id][city, inputs.periods[period_id]] = row[at_actual]
+    by_indicator = defaultdict(list)
     for figure in inputs.figures:
-        figures[figure.indicator].append(figure)
+        by_indicator[figure.indicator].append(figure)
     cities = list(inputs.cities.values())
     quarters = sorted(inputs.periods.values())
-    whole = set()
-    fresh, shares, scopes = {}, {}, defaultdict(list)
+    whole, fresh, shares = set(), {}, {}
     for spec in inputs.specs:
         pk, item = by_code[spec.code].pk, changed[by_code[spec.code].pk]
         earlier = [q for q in quarters if q < item.since]
@@ -358,7 +368,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
         }
         results, city_shares = progress.compute_since(
             spec,
-            figures[spec.code],
+            by_indicator[spec.code],
             inputs.populations,
             allocations,
             cities,
@@ -366,30 +376,21 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
             item.since,
             {inputs.cities.get(scope) for scope in item.scopes},
             [before[pk][q] for q in earlier],
+            reported[pk],
         )
         for result in results:
             fresh[keys.of(pk, result)] = keys.values(result)
         for (city, quarter), share in city_shares.items():
             shares[pk, keys.city_ids[city], keys.period_ids[quarter]] = share
-        scopes[item, bool(city_shares)].append(pk)
-    if scopes:
-        either = Q()
-        for (item, sharing), pks in scopes.items():
-            later = [pk for pk, quarter in inputs.periods.items() if quarter >= item.since]
-            wanted = Q(indicator__in=pks, period__in=later)
-            if not sharing:  # the changed scopes' rows and the province's only
-                wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
-            either |= wanted
-        stored = Progress.objects.filter(either).values_list("pk", *COLUMNS[:-1])
-        rows, shared = {}, {}
-        for row in stored:
-            key = tuple(row[1:4])
-            if key in fresh:
-                rows[key] = (row[0], _as_written(row[4:]))
-            elif key in shares:
-                shared[key] = (row[0], row[4 + VALUES.index("share_of_province")])
-        writer.replace(fresh, rows, obsolete=False)
-        writer.update_shares(shares, shared)
+    share = 4 + VALUES.index("share_of_province")
+    writer.replace(
+        fresh,
+        {key: (row[0], _as_written(row[4:])) for key, row in stored.items() if key in fresh},
+        obsolete=False,
+    )
+    writer.update_shares(
+        shares, {key: (row[0], row[share]) for key, row in stored.items() if key in shares}
+    )
     return whole
 
 

@@ -137,3 +137,33 @@ def test_recomputing_what_changed_leaves_the_rows_a_whole_recompute_writes(compu
         assert sorted(incremental, key=repr) == sorted(whole, key=repr)
         assert done.rows == 0
         transaction.set_rollback(True)
+
+
+def test_an_approval_rewrites_only_rows_from_its_quarter_on(computed):
+    user, periods = computed, list(ReportingPeriod.objects.order_by("year", "quarter"))
+    guangzhou = Prefecture.objects.get(code="440100")
+    earlier = dict(Progress.objects.filter(period__in=periods[:4]).values_list("pk", "computed_at"))
+    save_and_approve(user, guangzhou, periods[4], [900] * len(CITY_INDICATORS))
+    done = recompute_progress([])
+    assert done.rows > 0
+    kept = Progress.objects.filter(period__in=periods[:4]).values_list("pk", "computed_at")
+    assert dict(kept) == earlier
+    written = Progress.objects.exclude(computed_at__in=set(earlier.values()))
+    assert (
+        written.exclude(prefecture=guangzhou)
+        .exclude(prefecture=None)
+        .filter(share_of_province=None)
+        .count()
+        == 0
+    )  # other cities' rows are rewritten only for their share of the province
+    assert not written.exclude(indicator__code__in=CITY_INDICATORS).exists()
+
+
+def test_an_approval_whose_recompute_never_ran_is_published_by_the_next_recompute(computed):
+    user, periods = computed, list(ReportingPeriod.objects.order_by("year", "quarter"))
+    stock = Indicator.objects.get(code="key_protected_enterprises")
+    save_and_approve(user, Prefecture.objects.get(code="440100"), periods[2], [700])
+    # The task sent on commit never ran: the marks wait for anything's next recompute.
+    recompute_progress([Indicator.objects.get(code="patent_agents").pk])
+    province = Progress.objects.get(indicator=stock, prefecture=None, period=periods[2])
+    assert province.actual == 700 + 20 * 12
