@@ -38,6 +38,7 @@ from targets.models import (
     Progress,
     ReportingPeriod,
     StaleProgress,
+    Submission,
     TargetAllocation,
 )
 from targets.periods import Quarter
@@ -122,7 +123,7 @@ def load_inputs(
         for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
     }
     if figures is None:
-        approved = Figure.objects.approved().filter(indicator__in=ids)
+        approved = Figure.objects.approved().filter(indicator__in=ids).order_by()
         if where is not None:
             approved = approved.filter(where)
         figures = [
@@ -322,20 +323,22 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     groups = defaultdict(list)
     for pk, item in changed.items():
         groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
-    figures, rows = Q(), Q()
+    figures, rows, submissions = Q(), Q(), set()
     for (item, summed), pks in groups.items():
         later = [period for period, quarter in periods.items() if quarter >= item.since]
-        scopes = Q(submission__prefecture__in=item.scopes - {None})
+        reporters = Q(prefecture__in=item.scopes - {None})
         if None in item.scopes:
-            scopes |= Q(submission__prefecture__isnull=True)
+            reporters |= Q(prefecture__isnull=True)
         wanted = Q(indicator__in=pks, period__in=later)
-        if summed:
-            figures |= Q(indicator__in=pks) & scopes
-        else:
-            figures |= Q(indicator__in=pks) & (scopes | Q(submission__period__in=later))
+        if not summed:
+            reporters |= Q(period__in=later)
             wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
+        # The submissions first, so that their figures are found by the submission's index.
+        read = set(Submission.objects.filter(reporters).values_list("pk", flat=True))
+        figures |= Q(indicator__in=pks, submission__in=read)
+        submissions |= read
         rows |= wanted
-    inputs = load_inputs(by_code, where=figures)
+    inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
     keys = _Keys(inputs)
     before, reported, stored = defaultdict(dict), defaultdict(dict), {}
     for indicator_id, period_id, actual, complete in Progress.objects.filter(
@@ -529,20 +532,15 @@ def _copy_value(value) -> str:
 
 
 def _update_shares(changes: list[tuple[int, Decimal | None]], now) -> None:
+    """Sets the shares of the province ([(row id, share)]) in a few statements."""
     table = connection.ops.quote_name(Progress._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    changes = iter(changes)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            changes = iter(changes)
-            while batch := list(islice(changes, ROWS_PER_STATEMENT)):
-                values = ", ".join(["(%s::bigint, %s::numeric)"] * len(batch))
-                cursor.execute(
-                    f"UPDATE {table} SET share_of_province = fresh.share, computed_at = %s "
-                    f"FROM (VALUES {values}) AS fresh (id, share) WHERE {table}.id = fresh.id",
-                    [now, *(value for change in batch for value in change)],
-                )
-        elif changes:
-            at = connection.ops.adapt_datetimefield_value(now)
-            cursor.executemany(
-                f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
-                [(share, at, pk) for pk, share in changes],
+        while batch := list(islice(changes, ROWS_PER_STATEMENT)):
+            values = ", ".join(["(%s, CAST(%s AS NUMERIC))"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET share_of_province = fresh.column2, computed_at = %s "
+                f"FROM (VALUES {values}) AS fresh WHERE {table}.id = fresh.column1",
+                [at, *(value for change in batch for value in change)],
             )
