@@ -26,7 +26,8 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from targets import progress
@@ -301,10 +302,8 @@ def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
         Progress.objects.filter(indicator__in=ids).delete()
         writer.insert(fresh)
         return
-    stored = Progress.objects.filter(indicator__in=ids).values_list("pk", *COLUMNS[:-1])
-    writer.replace(
-        fresh, {tuple(row[1:4]): (row[0], _as_written(row[4:])) for row in stored}, obsolete=True
-    )
+    stored = _stored(Progress.objects.filter(indicator__in=ids))
+    writer.replace(fresh, {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True)
 
 
 def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
@@ -347,7 +346,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
         quarter = inputs.periods[period_id]
         before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
     at_actual, at_complete = 4 + VALUES.index("actual"), 4 + VALUES.index("complete")
-    for row in Progress.objects.filter(rows).values_list("pk", *COLUMNS[:-1]):
+    for row in _stored(Progress.objects.filter(rows)):
         indicator_id, prefecture_id, period_id = key = tuple(row[1:4])
         stored[key] = row
         other = prefecture_id is not None and prefecture_id not in changed[indicator_id].scopes
@@ -388,7 +387,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     share = 4 + VALUES.index("share_of_province")
     writer.replace(
         fresh,
-        {key: (row[0], _as_written(row[4:])) for key, row in stored.items() if key in fresh},
+        {key: (row[0], row[4:]) for key, row in stored.items() if key in fresh},
         obsolete=False,
     )
     writer.update_shares(
@@ -399,15 +398,19 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
 
 def is_current(stored: Progress, result: progress.Result) -> bool:
     """Whether a stored row holds what the rules in force give now (`result`)."""
-    return _as_written(tuple(getattr(stored, name) for name in VALUES)) == _Keys.values(result)
-
-
-def _as_written(values: tuple) -> tuple:
-    """Stored VALUES as `_Keys.values` gives them: the JSON lists as their text."""
-    values = list(values)
+    values = [getattr(stored, name) for name in VALUES]
     for index in JSON_VALUES:
         values[index] = json.dumps(values[index])
-    return tuple(values)
+    return tuple(values) == _Keys.values(result)
+
+
+def _stored(rows) -> Iterable[tuple]:
+    """(pk, *COLUMNS but the last) of the rows, as `_Keys.values` gives them: the JSON lists
+    as their text, read as it is stored rather than decoded to be encoded again."""
+    text = {"missing", "uncovered"}
+    return rows.values_list(
+        "pk", *(Cast(name, TextField()) if name in text else name for name in COLUMNS[:-1])
+    )
 
 
 class _Keys:
