@@ -33,7 +33,7 @@ from targets.models import (
 )
 from targets.models import _number as json_number
 from targets.published import Published, history, state_at
-from targets.recompute import indicator_spec, load_inputs
+from targets.recompute import indicator_spec, is_current, load_inputs
 
 Kind = Indicator.Kind
 
@@ -102,7 +102,7 @@ class Sources:
 
     @property
     def stored_is_current(self) -> bool:
-        return self.stored is not None and self.stored.data_version == self.explanation.version
+        return self.stored is not None and is_current(self.stored, self.result)
 
     @property
     def reported(self) -> list[Row]:

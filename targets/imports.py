@@ -21,7 +21,7 @@ from targets.formatting import join_names
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_submission, save_quarter
-from targets.tasks import enqueue_recompute
+from targets.tasks import enqueue_publish
 from targets.validation import entry_warnings, part_label, read_entry
 
 COLUMNS = ["prefecture", "indicator", "period", "value", "denominator", "note"]
@@ -339,12 +339,10 @@ def import_figures(
         report.figures_changed += len(revisions)
         report.submissions_changed += bool(revisions)
         if approve and submission.status != Submission.Status.APPROVED:
-            approve_submission(submission=submission, user=user, comment=reason, imported=True)
+            approved.append(
+                approve_submission(submission=submission, user=user, comment=reason, imported=True)
+            )
             report.submissions_approved += 1
-            approved.append(submission)
     if approved:
-        # An approval publishes every figure of its quarter, not only the file's.
-        enqueue_recompute(
-            set(Figure.objects.filter(submission__in=approved).values_list("indicator", flat=True))
-        )
+        enqueue_publish(approved)
     return report

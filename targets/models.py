@@ -687,3 +687,33 @@ def _number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+class StaleProgress(models.Model):
+    """The approved figures of one scope (a city, or the province's own) changed from one
+    quarter on: the next recompute brings up to date the results they can change, and
+    deletes the mark (see `targets.recompute`)."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="+", verbose_name=_("indicator")
+    )
+    prefecture = models.ForeignKey(
+        Prefecture,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefecture"),
+        help_text=_("Empty for the province."),
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="+", verbose_name=_("period")
+    )
+
+    class Meta:
+        verbose_name = _("progress to bring up to date")
+        verbose_name_plural = _("progress to bring up to date")
+
+    def __str__(self):
+        scope = self.prefecture or _("Province")
+        return f"{self.indicator.code} · {scope} · {self.period}+"

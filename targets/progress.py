@@ -8,7 +8,7 @@ be tested on its own and the methodology page can describe exactly what runs her
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -145,11 +145,17 @@ class Explanation:
     figures: dict[str | None, ApprovedFigure]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
+    """One scope's value at one quarter, and what its result says beside the assessment."""
+
     period: Quarter
     actual: Decimal | None
     complete: bool
+    missing: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
+    coverage_ratio: Decimal | None = None
+    share_of_province: Decimal | None = None
 
 
 def compute_progress(
@@ -159,29 +165,70 @@ def compute_progress(
     allocations: Mapping[tuple[str, str], Decimal],
     cities: Sequence[str],
     periods: Sequence[Quarter],
-    current: Mapping[str, str] | None = None,
-) -> dict[str, tuple[str, list[Result] | None]]:
-    """{indicator code: (data version, results)} for every indicator given.
-
-    An indicator whose data version equals the one in `current` is not computed again: its
-    results are None, since the same inputs would give the same results.
-    """
-    current = current or {}
+) -> dict[str, list[Result]]:
+    """{indicator code: results} for every indicator given: the province and each city (or
+    the province alone, for an indicator it reports itself), every period."""
     by_indicator = defaultdict(list)
     for figure in figures:
         by_indicator[figure.indicator].append(figure)
+    shares = defaultdict(dict)
+    for (code, city), value in allocations.items():
+        shares[code][city] = value
     periods = sorted(periods)
-    computed = {}
-    for spec in indicators:
-        figures_of_indicator = by_indicator[spec.code]
-        shares = {city: value for (code, city), value in allocations.items() if code == spec.code}
-        version = data_version(spec, figures_of_indicator, populations, shares, cities, periods)
-        if current.get(spec.code) == version:
-            computed[spec.code] = version, None
-        else:
-            results = _compute(spec, figures_of_indicator, populations, shares, cities, periods)
-            computed[spec.code] = version, results
-    return computed
+    return {
+        spec.code: _compute(
+            spec, by_indicator[spec.code], populations, shares[spec.code], cities, periods
+        )
+        for spec in indicators
+    }
+
+
+def compute_since(
+    spec: IndicatorSpec,
+    figures: Sequence[ApprovedFigure],
+    populations: Mapping[tuple[str, int], int],
+    allocations: Mapping[str, Decimal],
+    cities: Sequence[str],
+    periods: Sequence[Quarter],
+    since: Quarter,
+    changed: Collection[str | None],
+    before: Sequence[Point],
+    reported: Mapping[tuple[str, Quarter], Decimal],
+) -> tuple[list[Result], dict[tuple[str, Quarter], Decimal | None]]:
+    """What the figures of the `changed` scopes (city codes, or None for the province's own)
+    can change from the quarter `since` on, once they changed at `since` or later:
+    (the results of the province and of the changed cities for every period from `since`
+    on, {(city, period): share of the province} of every other city from `since` on).
+
+    The same rules as `compute_indicator`, given what they would read: `figures` holds every
+    figure of the changed scopes (for a ratio, every city's from `since` on too), `before`
+    the province's points of the periods before `since` as stored, and for a summed
+    indicator `reported` every other city's stored actual from `since` on where it counted
+    (a summed amount is its own actual). The shares are empty when no city has one.
+    """
+    periods = sorted(periods)
+    later = [quarter for quarter in periods if quarter >= since]
+    with localcontext() as context:
+        context.prec = 34
+        if spec.reported_by_province:
+            return _province_only(spec, figures, periods, since), {}
+        amounts = _city_amounts(spec, figures, populations, cities, periods)
+        if spec.kind in ADDITIVE_KINDS:
+            amounts.update((key, Amount(actual)) for key, actual in reported.items())
+        points = [*before, *_province_points(spec, amounts, cities, later)]
+        results = _assess_series(spec, None, points, spec.target_value, True, since)
+        whole = {point.period: point.actual for point in points}
+        shares = {}
+        for code in cities:
+            target = allocations.get(code)
+            if code in changed:
+                points = _city_points(spec, code, amounts, periods, target, whole)
+                results.extend(_assess_series(spec, code, points, target, False, since))
+            elif target is None and spec.kind in ADDITIVE_KINDS:
+                for quarter in later:
+                    actual = _city_actual(spec, amounts, code, quarter)
+                    shares[code, quarter] = _share(spec, None, actual, whole[quarter])
+        return results, shares
 
 
 def compute_indicator(
@@ -272,14 +319,14 @@ def _text(number: Decimal | None) -> str:
 # Aggregation -----------------------------------------------------------------------------
 
 
-def _province_only(spec, figures, periods) -> list[Result]:
+def _province_only(spec, figures, periods, since=None) -> list[Result]:
     values = {
         figure.period: _province_value(spec, figure)
         for figure in figures
         if figure.prefecture is None
     }
     points = [Point(q, values.get(q), q in values) for q in periods]
-    return _assess_series(spec, None, points, spec.target_value, own_baseline=True)
+    return _assess_series(spec, None, points, spec.target_value, True, since)
 
 
 def _province_value(spec, figure) -> Decimal | None:
@@ -294,12 +341,22 @@ def _province_value(spec, figure) -> Decimal | None:
 
 def _city_reported(spec, figures, populations, allocations, cities, periods) -> list[Result]:
     amounts = _city_amounts(spec, figures, populations, cities, periods)
-    results, province_points, province_extras = [], [], []
+    points = _province_points(spec, amounts, cities, periods)
+    results = _assess_series(spec, None, points, spec.target_value, own_baseline=True)
+    whole = {point.period: point.actual for point in points}
+    for code in cities:
+        target = allocations.get(code)
+        points = _city_points(spec, code, amounts, periods, target, whole)
+        results.extend(_assess_series(spec, code, points, target, own_baseline=False))
+    return results
+
+
+def _province_points(spec, amounts, cities, periods) -> list[Point]:
+    points = []
     for quarter in periods:
         reported = {code: amounts[code, quarter] for code in cities if (code, quarter) in amounts}
         missing = tuple(code for code in cities if code not in reported)
         actual = _aggregate(spec, reported.values())
-        province_points.append(Point(quarter, actual, not missing))
         uncovered, coverage_ratio = (), None
         if spec.kind == COVERAGE:
             uncovered = tuple(
@@ -307,38 +364,34 @@ def _city_reported(spec, figures, populations, allocations, cities, periods) -> 
             )
             if actual is not None and cities:
                 coverage_ratio = _quantize(actual / len(cities))
-        province_extras.append((missing, uncovered, coverage_ratio))
-    province = _assess_series(spec, None, province_points, spec.target_value, own_baseline=True)
-    for result, (missing, uncovered, coverage_ratio) in zip(province, province_extras, strict=True):
-        results.append(
-            _replace(result, missing=missing, uncovered=uncovered, coverage_ratio=coverage_ratio)
+        points.append(Point(quarter, actual, not missing, missing, uncovered, coverage_ratio))
+    return points
+
+
+def _city_points(spec, code, amounts, periods, target, whole) -> list[Point]:
+    """A city's points; one without a figure that counts is incomplete, and missing itself."""
+    points = []
+    for quarter in periods:
+        reported = (code, quarter) in amounts
+        actual = _city_actual(spec, amounts, code, quarter)
+        share = _share(spec, target, actual, whole[quarter])
+        points.append(
+            Point(quarter, actual, reported, () if reported else (code,), (), None, share)
         )
-    province_actuals = {point.period: point.actual for point in province_points}
-    for code in cities:
-        points = [
-            Point(q, _aggregate(spec, [amounts[code, q]]) if (code, q) in amounts else None, True)
-            for q in periods
-        ]
-        target = allocations.get(code)
-        for result in _assess_series(spec, code, points, target, own_baseline=False):
-            reported = (code, result.period) in amounts
-            share = None
-            if target is None and spec.kind in ADDITIVE_KINDS and result.actual is not None:
-                whole = province_actuals[result.period]
-                share = _quantize(result.actual / whole * 100) if whole else None
-            results.append(
-                _replace(
-                    result,
-                    complete=reported,
-                    missing=() if reported else (code,),
-                    share_of_province=share,
-                )
-            )
-    return results
+    return points
 
 
-def _replace(result: Result, **changes) -> Result:
-    return Result(**{**result.__dict__, **changes})
+def _city_actual(spec, amounts, code, quarter) -> Decimal | None:
+    amount = amounts.get((code, quarter))
+    return None if amount is None else _aggregate(spec, [amount])
+
+
+def _share(spec, target, actual, whole) -> Decimal | None:
+    """A city's share of the province in percent, for an additive indicator it has no
+    allocation of."""
+    if target is not None or spec.kind not in ADDITIVE_KINDS or actual is None or not whole:
+        return None
+    return _quantize(_quantize(actual) / whole * 100)
 
 
 def _city_amounts(spec, figures, populations, cities, periods) -> dict:
@@ -443,14 +496,16 @@ def rate(spec, amount: Amount) -> Decimal | None:
 # Assessment --------------------------------------------------------------------------------
 
 
-def _assess_series(spec, prefecture, points, target, own_baseline) -> list[Result]:
+def _assess_series(spec, prefecture, points, target, own_baseline, since=None) -> list[Result]:
+    """The results of a scope's points (in period order), from the period `since` on if given."""
     baseline = _baseline(spec, points, own_baseline)
     results, trend = [], []
     for point in points:
         if point.actual is not None and point.complete:
             trend.append((point.period, _annualised(spec, point.period, point.actual)))
         trend = [(q, y) for q, y in trend if q.quarters_until(point.period) < TREND_QUARTERS]
-        results.append(_assess(spec, prefecture, point, target, baseline, trend))
+        if since is None or point.period >= since:
+            results.append(_assess(spec, prefecture, point, target, baseline, trend))
     return results
 
 
@@ -502,6 +557,10 @@ def _assess(spec, prefecture, point, target, baseline, trend) -> Result:
         growth_ratio=_quantize(growth),
         growth_category=category,
         complete=point.complete,
+        missing=point.missing,
+        uncovered=point.uncovered,
+        coverage_ratio=point.coverage_ratio,
+        share_of_province=point.share_of_province,
         baseline=baseline,
         trend=tuple(trend),
     )

@@ -1,21 +1,33 @@
 """Running the progress engine on the database: load its inputs, compute, store the results.
 
-The inputs load in a fixed handful of queries whatever the data size. An indicator whose
-inputs hash to the data version already stored is left untouched; any other has its rows
-replaced in the same transaction, so readers see either the old results or the new ones.
-Every run also brings up to date each indicator still marked stale (see targets.tasks), and
-clears the mark of what it computed.
+The inputs load in a fixed handful of queries whatever the data size, and only rows whose
+values change are written, in the same transaction, so readers see either the old results
+or the new ones. Two kinds of run:
+
+- an indicator recomputed whole (asked for by id, or marked stale: see targets.tasks) has
+  every result computed and compared with the stored rows;
+- an indicator with approved figures marked changed from some quarter on (StaleProgress,
+  written with each approval) has only what they can change computed and compared: from
+  that quarter on, the changed cities' results and the province's, and every other city's
+  share of the province.
+
+Every run also brings up to date whatever is still marked, and clears the marks it read.
 """
 
+import gc
+import io
 import json
+from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from targets import progress
@@ -26,18 +38,42 @@ from targets.models import (
     Prefecture,
     Progress,
     ReportingPeriod,
+    StaleProgress,
+    Submission,
     TargetAllocation,
 )
 from targets.periods import Quarter
 
-ROWS_PER_INSERT = 500
+ROWS_PER_STATEMENT = 500
+# What a stored row holds besides its key; a row is rewritten only when one of these differs.
+VALUES = [
+    "actual",
+    "target",
+    "gap",
+    "percent_of_target",
+    "expected",
+    "pace_needed",
+    "projection",
+    "projection_reaches",
+    "status",
+    "growth_ratio",
+    "growth_category",
+    "coverage_ratio",
+    "share_of_province",
+    "complete",
+    "missing",
+    "uncovered",
+    "data_version",
+]
+COLUMNS = ["indicator_id", "prefecture_id", "period_id", *VALUES, "computed_at"]
+JSON_VALUES = [VALUES.index("missing"), VALUES.index("uncovered")]
 
 
 @dataclass(frozen=True)
 class Recomputed:
     indicators: int
-    rewritten: int
-    rows: int
+    rewritten: int  # indicators with at least one row written
+    rows: int  # rows written (inserted, or updated)
 
 
 def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
@@ -73,10 +109,13 @@ class Inputs:
     periods: dict[int, Quarter]  # period id: quarter
 
 
-def load_inputs(indicators: dict[str, Indicator], figures=None) -> Inputs:
+def load_inputs(
+    indicators: dict[str, Indicator], figures=None, *, where: Q | None = None
+) -> Inputs:
     """What `progress.compute_progress` needs for `indicators` ({code: Indicator}), in a
     fixed handful of queries. `figures`, when given, stands in for the figures approved now
-    (the sources page passes those published at an earlier moment)."""
+    (the sources page passes those published at an earlier moment); `where`, when given,
+    loads only the approved figures it matches."""
     ids = [indicator.pk for indicator in indicators.values()]
     codes = {indicator.pk: code for code, indicator in indicators.items()}
     cities = dict(Prefecture.objects.order_by("display_order").values_list("pk", "code"))
@@ -85,6 +124,9 @@ def load_inputs(indicators: dict[str, Indicator], figures=None) -> Inputs:
         for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
     }
     if figures is None:
+        approved = Figure.objects.approved().filter(indicator__in=ids).order_by()
+        if where is not None:
+            approved = approved.filter(where)
         figures = [
             progress.ApprovedFigure(
                 prefecture=cities.get(prefecture_id),
@@ -95,9 +137,7 @@ def load_inputs(indicators: dict[str, Indicator], figures=None) -> Inputs:
                 nothing_to_report=nothing_to_report,
             )
             for prefecture_id, period_id, indicator_id, value, denominator, nothing_to_report in (
-                Figure.objects.approved()
-                .filter(indicator__in=ids)
-                .values_list(
+                approved.values_list(
                     "submission__prefecture_id",
                     "submission__period_id",
                     "indicator_id",
@@ -123,12 +163,59 @@ def load_inputs(indicators: dict[str, Indicator], figures=None) -> Inputs:
     return Inputs(specs, figures, populations, allocations, cities, periods)
 
 
+def mark_changed(submissions) -> None:
+    """Mark the approved figures of these submissions (Submission objects) as changed, for
+    the next recompute: one mark per indicator and reporter, from its earliest quarter."""
+    by_pk = {submission.pk: submission for submission in submissions}
+    quarters = {
+        pk: Quarter(year, quarter)
+        for pk, year, quarter in ReportingPeriod.objects.filter(
+            pk__in={submission.period_id for submission in submissions}
+        ).values_list("pk", "year", "quarter")
+    }
+    earliest = {}
+    for indicator_id, submission_id in Figure.objects.filter(
+        submission__in=list(by_pk)
+    ).values_list("indicator_id", "submission_id"):
+        submission = by_pk[submission_id]
+        key = indicator_id, submission.prefecture_id
+        if key not in earliest or quarters[submission.period_id] < quarters[earliest[key]]:
+            earliest[key] = submission.period_id
+    StaleProgress.objects.bulk_create(
+        StaleProgress(indicator_id=indicator_id, prefecture_id=prefecture_id, period_id=period_id)
+        for (indicator_id, prefecture_id), period_id in earliest.items()
+    )
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """An indicator's approved figures that changed: those of `scopes` (prefecture ids, None
+    for the province's own) from the period `since` on."""
+
+    since: Quarter
+    scopes: frozenset
+
+
+@contextmanager
+def _without_cycle_collection():
+    """A recompute holds hundreds of thousands of small acyclic objects (figures, amounts,
+    results): the cycle collector's repeated passes over them cost more than the arithmetic,
+    and none of them is garbage it could free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed:
-    """Bring stored progress up to date for the given indicators (and any marked stale), or
-    for all of them.
+    """Bring stored progress up to date for the given indicators, each whole, and for
+    whatever else is marked (stale, or with changed figures); for None, every indicator whole.
 
-    With `force`, rows are rewritten even where the stored data version is current.
+    With `force`, every row of the indicators recomputed whole is rewritten, changed or not.
     """
     # Locked in key order, as enqueue_recompute marks them, so that the two never deadlock;
     # a change made meanwhile waits, then marks its indicators stale again.
@@ -138,92 +225,325 @@ def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed
         .order_by("pk")
     )
     if indicator_ids is not None:
-        indicators = indicators.filter(Q(pk__in=indicator_ids) | Q(progress_stale=True))
-    indicators = {indicator.code: indicator for indicator in indicators}
+        marked = StaleProgress.objects.values("indicator")
+        indicators = indicators.filter(
+            Q(pk__in=indicator_ids) | Q(progress_stale=True) | Q(pk__in=marked)
+        )
+    indicators = list(indicators)
     if not indicators:
         return Recomputed(0, 0, 0)
-    ids = [indicator.pk for indicator in indicators.values()]
-    Indicator.objects.filter(pk__in=ids, progress_stale=True).update(progress_stale=False)
-    codes = {indicator.pk: code for code, indicator in indicators.items()}
-    inputs = load_inputs(indicators)
-    cities, periods = inputs.cities, inputs.periods
-    stored = {}
-    for indicator_id, version in (
-        Progress.objects.filter(indicator__in=ids)
-        .order_by()
-        .values_list("indicator_id", "data_version")
-        .distinct()
-    ):
-        stored.setdefault(codes[indicator_id], set()).add(version)
-    current = {code: versions.pop() for code, versions in stored.items() if len(versions) == 1}
+    ids = [indicator.pk for indicator in indicators]
+    whole = {
+        indicator.pk
+        for indicator in indicators
+        if indicator_ids is None or indicator.pk in indicator_ids or indicator.progress_stale
+    }
+    if stale := [indicator.pk for indicator in indicators if indicator.progress_stale]:
+        Indicator.objects.filter(pk__in=stale).update(progress_stale=False)
+    changed = _take_marks(ids)
+    writer = _Writer()
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    partly = {pk: item for pk, item in changed.items() if pk not in whole}
+    with _without_cycle_collection():
+        whole |= _recompute_since(by_pk, partly, writer)
+        _recompute_whole([by_pk[pk] for pk in sorted(whole)], writer, force)
+    return Recomputed(len(indicators), len(writer.rewritten), writer.rows)
+
+
+def _take_marks(ids) -> dict[int, _Changed]:
+    """{indicator id: what changed} from the marks of these indicators, deleted as they are
+    read, in one statement: a mark committed meanwhile stays for the next run."""
+    table = connection.ops.quote_name(StaleProgress._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE indicator_id IN ({placeholders}) "
+            "RETURNING indicator_id, prefecture_id, period_id",
+            ids,
+        )
+        marks = cursor.fetchall()
+    if not marks:
+        return {}
+    quarters = {
+        pk: Quarter(year, quarter)
+        for pk, year, quarter in ReportingPeriod.objects.filter(
+            pk__in={period for _i, _p, period in marks}
+        ).values_list("pk", "year", "quarter")
+    }
+    since, scopes = {}, defaultdict(set)
+    for indicator_id, prefecture_id, period_id in marks:
+        quarter = quarters[period_id]
+        since[indicator_id] = min(since.get(indicator_id, quarter), quarter)
+        scopes[indicator_id].add(prefecture_id)
+    return {pk: _Changed(since[pk], frozenset(scopes[pk])) for pk in since}
+
+
+def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
+    if not indicators:
+        return
+    by_code = {indicator.code: indicator for indicator in indicators}
+    inputs = load_inputs(by_code)
     computed = progress.compute_progress(
         inputs.specs,
         inputs.figures,
         inputs.populations,
         inputs.allocations,
-        list(cities.values()),
-        list(periods.values()),
-        current={} if force else current,
+        list(inputs.cities.values()),
+        list(inputs.periods.values()),
     )
-    changed = {code: item for code, item in computed.items() if item[1] is not None}
-    Progress.objects.filter(indicator__in=[indicators[code].pk for code in changed]).delete()
-    city_ids = {code: pk for pk, code in cities.items()}
-    period_ids = {quarter: pk for pk, quarter in periods.items()}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = _insert(
-        _row(indicators[code].pk, version, result, city_ids, period_ids, now)
-        for code, (version, results) in changed.items()
+    keys = _Keys(inputs)
+    fresh = {
+        keys.of(by_code[code].pk, result): keys.values(result)
+        for code, results in computed.items()
         for result in results
-    )
-    return Recomputed(indicators=len(indicators), rewritten=len(changed), rows=rows)
-
-
-def _row(indicator_id, version, result: progress.Result, city_ids, period_ids, now) -> dict:
-    return {
-        "indicator_id": indicator_id,
-        "prefecture_id": city_ids[result.prefecture] if result.prefecture else None,
-        "period_id": period_ids[result.period],
-        "actual": result.actual,
-        "target": result.target,
-        "gap": result.gap,
-        "percent_of_target": result.percent_of_target,
-        "expected": result.expected,
-        "pace_needed": result.pace_needed,
-        "projection": result.projection,
-        "projection_reaches": str(result.projection_reaches or ""),
-        "status": result.status,
-        "growth_ratio": result.growth_ratio,
-        "growth_category": result.growth_category,
-        "coverage_ratio": result.coverage_ratio,
-        "share_of_province": result.share_of_province,
-        "complete": result.complete,
-        "missing": json.dumps(result.missing),
-        "uncovered": json.dumps(result.uncovered),
-        "data_version": version,
-        "computed_at": now,
     }
+    ids = [indicator.pk for indicator in indicators]
+    if force:
+        Progress.objects.filter(indicator__in=ids).delete()
+        writer.insert(fresh)
+        return
+    stored = _stored(Progress.objects.filter(indicator__in=ids))
+    writer.replace(fresh, {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True)
 
 
-def _insert(rows: Iterable[dict]) -> int:
-    """Multi-row INSERTs of plain values.
+def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
+    """Recompute what the marked figures can change; returns the indicators that must be
+    recomputed whole instead (their stored province rows are not all there to start from)."""
+    if not changed:
+        return set()
+    by_code = {indicators[pk].code: indicators[pk] for pk in changed}
+    periods = {
+        pk: Quarter(year, quarter)
+        for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
+    }
+    # One condition per kind of change (one approval marks all its indicators alike). A summed
+    # indicator reads every other city's amount back from its stored actual; a ratio, which
+    # cannot, reads every city's figures from the changed quarter on.
+    groups = defaultdict(list)
+    for pk, item in changed.items():
+        groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
+    figures, rows, submissions = Q(), Q(), set()
+    for (item, summed), pks in groups.items():
+        later = [period for period, quarter in periods.items() if quarter >= item.since]
+        reporters = Q(prefecture__in=item.scopes - {None})
+        if None in item.scopes:
+            reporters |= Q(prefecture__isnull=True)
+        wanted = Q(indicator__in=pks, period__in=later)
+        if not summed:
+            reporters |= Q(period__in=later)
+            wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
+        # The submissions first, so that their figures are found by the submission's index.
+        read = set(Submission.objects.filter(reporters).values_list("pk", flat=True))
+        figures |= Q(indicator__in=pks, submission__in=read)
+        submissions |= read
+        rows |= wanted
+    inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
+    keys = _Keys(inputs)
+    before, reported, stored = defaultdict(dict), defaultdict(dict), {}
+    for indicator_id, period_id, actual, complete in Progress.objects.filter(
+        indicator__in=list(changed), prefecture=None
+    ).values_list("indicator_id", "period_id", "actual", "complete"):
+        quarter = inputs.periods[period_id]
+        before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
+    at_actual, at_complete = 4 + VALUES.index("actual"), 4 + VALUES.index("complete")
+    for row in _stored(Progress.objects.filter(rows)):
+        indicator_id, prefecture_id, period_id = key = tuple(row[1:4])
+        stored[key] = row
+        other = prefecture_id is not None and prefecture_id not in changed[indicator_id].scopes
+        if other and row[at_complete]:
+            city = inputs.cities[prefecture_id]
+            reported[indicator_id][city, inputs.periods[period_id]] = row[at_actual]
+    by_indicator = defaultdict(list)
+    for figure in inputs.figures:
+        by_indicator[figure.indicator].append(figure)
+    cities = list(inputs.cities.values())
+    quarters = sorted(inputs.periods.values())
+    whole, fresh, shares = set(), {}, {}
+    for spec in inputs.specs:
+        pk, item = by_code[spec.code].pk, changed[by_code[spec.code].pk]
+        earlier = [q for q in quarters if q < item.since]
+        if any(q not in before[pk] for q in earlier):
+            whole.add(pk)
+            continue
+        allocations = {
+            city: value for (code, city), value in inputs.allocations.items() if code == spec.code
+        }
+        results, city_shares = progress.compute_since(
+            spec,
+            by_indicator[spec.code],
+            inputs.populations,
+            allocations,
+            cities,
+            quarters,
+            item.since,
+            {inputs.cities.get(scope) for scope in item.scopes},
+            [before[pk][q] for q in earlier],
+            reported[pk],
+        )
+        for result in results:
+            fresh[keys.of(pk, result)] = keys.values(result)
+        for (city, quarter), share in city_shares.items():
+            shares[pk, keys.city_ids[city], keys.period_ids[quarter]] = share
+    share = 4 + VALUES.index("share_of_province")
+    writer.replace(
+        fresh,
+        {key: (row[0], row[4:]) for key, row in stored.items() if key in fresh},
+        obsolete=False,
+    )
+    writer.update_shares(
+        shares, {key: (row[0], row[share]) for key, row in stored.items() if key in shares}
+    )
+    return whole
+
+
+def is_current(stored: Progress, result: progress.Result) -> bool:
+    """Whether a stored row holds what the rules in force give now (`result`)."""
+    values = [getattr(stored, name) for name in VALUES]
+    for index in JSON_VALUES:
+        values[index] = json.dumps(values[index])
+    return tuple(values) == _Keys.values(result)
+
+
+def _stored(rows) -> Iterable[tuple]:
+    """(pk, *COLUMNS but the last) of the rows, as `_Keys.values` gives them: the JSON lists
+    as their text, read as it is stored rather than decoded to be encoded again."""
+    text = {"missing", "uncovered"}
+    return rows.values_list(
+        "pk", *(Cast(name, TextField()) if name in text else name for name in COLUMNS[:-1])
+    )
+
+
+class _Keys:
+    """A result's key (indicator id, prefecture id, period id) and its stored values."""
+
+    def __init__(self, inputs: Inputs):
+        self.city_ids = {code: pk for pk, code in inputs.cities.items()}
+        self.period_ids = {quarter: pk for pk, quarter in inputs.periods.items()}
+
+    def of(self, indicator_id, result: progress.Result) -> tuple:
+        prefecture = self.city_ids[result.prefecture] if result.prefecture else None
+        return indicator_id, prefecture, self.period_ids[result.period]
+
+    @staticmethod
+    def values(result: progress.Result) -> tuple:
+        return (
+            result.actual,
+            result.target,
+            result.gap,
+            result.percent_of_target,
+            result.expected,
+            result.pace_needed,
+            result.projection,
+            str(result.projection_reaches or ""),
+            result.status,
+            result.growth_ratio,
+            result.growth_category,
+            result.coverage_ratio,
+            result.share_of_province,
+            result.complete,
+            json.dumps(result.missing) if result.missing else "[]",
+            json.dumps(result.uncovered) if result.uncovered else "[]",
+            progress.RULES_VERSION,
+        )
+
+
+class _Writer:
+    """Writes rows, counting them and the indicators they belong to."""
+
+    def __init__(self):
+        self.now = timezone.now()
+        self.stamp = connection.ops.adapt_datetimefield_value(self.now)
+        self.rows = 0
+        self.rewritten = set()
+
+    def replace(self, fresh: dict, stored: dict, *, obsolete: bool) -> None:
+        """Writes each fresh row ({key: values}) that differs from the stored one ({key: (pk,
+        values)}); with `obsolete`, deletes the stored rows no fresh row has a key of."""
+        changed = {
+            key: values for key, values in fresh.items() if stored.get(key, (0, None))[1] != values
+        }
+        gone = [
+            pk
+            for key, (pk, _values) in stored.items()
+            if key in changed or (obsolete and key not in fresh)
+        ]
+        _delete(gone)
+        self.insert(changed)
+
+    def insert(self, rows: dict) -> None:
+        written = _insert([(*key, *values, self.stamp) for key, values in rows.items()])
+        self.rows += written
+        self.rewritten.update(key[0] for key in rows)
+
+    def update_shares(self, shares: dict, stored: dict) -> None:
+        """Sets the share of the province of the stored rows ({key: (pk, share)}) whose
+        share differs from the fresh one ({key: share})."""
+        changed = [(pk, shares[key]) for key, (pk, share) in stored.items() if shares[key] != share]
+        _update_shares(changed, self.now)
+        self.rows += len(changed)
+        self.rewritten.update(key[0] for key, (pk, share) in stored.items() if shares[key] != share)
+
+
+def _delete(ids: list[int]) -> None:
+    ids = iter(ids)
+    while batch := list(islice(ids, ROWS_PER_STATEMENT)):
+        Progress.objects.filter(pk__in=batch).delete()
+
+
+def _insert(rows: list[tuple]) -> int:
+    """Writes rows of COLUMNS' values: COPY on PostgreSQL, one prepared INSERT otherwise.
 
     A full recompute writes one row per indicator, scope and quarter; building a model
-    instance for each and letting bulk_create prepare every value took most of its time.
+    instance for each and letting bulk_create prepare every value took most of its time,
+    and on PostgreSQL quoting the values of multi-row INSERTs took most of the rest.
     """
-    fields = [field for field in Progress._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    if not rows:
+        return 0
     table = connection.ops.quote_name(Progress._meta.db_table)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    limit = connection.features.max_query_params
-    size = min(ROWS_PER_INSERT, limit // len(fields)) if limit else ROWS_PER_INSERT
-    rows = (tuple(row[field.attname] for field in fields) for row in rows)
-    written = 0
+    columns = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
     with connection.cursor() as cursor:
-        while batch := list(islice(rows, size)):
-            values = ", ".join([placeholders] * len(batch))
+        if connection.vendor == "postgresql":
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _copy_text(rows))
+        else:
+            placeholders = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    return len(rows)
+
+
+def _copy_text(rows: Iterable[tuple]) -> io.StringIO:
+    """Rows in COPY's text format: tab-separated, \\N for NULL."""
+    lines = io.StringIO()
+    for row in rows:
+        lines.write("\t".join(_copy_value(value) for value in row))
+        lines.write("\n")
+    lines.seek(0)
+    return lines
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    elif isinstance(value, Decimal):
+        return format(value, "f")
+    elif not isinstance(value, str):
+        value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _update_shares(changes: list[tuple[int, Decimal | None]], now) -> None:
+    """Sets the shares of the province ([(row id, share)]) in a few statements."""
+    table = connection.ops.quote_name(Progress._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    changes = iter(changes)
+    with connection.cursor() as cursor:
+        while batch := list(islice(changes, ROWS_PER_STATEMENT)):
+            values = ", ".join(["(%s, CAST(%s AS NUMERIC))"] * len(batch))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values}",
-                [value for row in batch for value in row],
+                f"UPDATE {table} SET share_of_province = fresh.column2, computed_at = %s "
+                f"FROM (VALUES {values}) AS fresh WHERE {table}.id = fresh.column1",
+                [at, *(value for change in batch for value in change)],
             )
-            written += len(batch)
-    return written

@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 import reports.tasks
 from targets.models import Indicator
+from targets.recompute import mark_changed
 from targets.recompute import recompute_progress as recompute
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ def enqueue_recompute(indicator_ids=None) -> Enqueued:
     enqueued = Enqueued(None if indicator_ids is None else set(indicator_ids))
     transaction.on_commit(enqueued.send, robust=True)
     return enqueued
+
+
+def enqueue_publish(submissions) -> Enqueued:
+    """Bring progress up to date once these just approved submissions commit: only what
+    their figures can change is recomputed. Answers as `enqueue_recompute`."""
+    mark_changed(submissions)
+    return enqueue_recompute([])
 
 
 def _mark_stale(indicator_ids) -> None:

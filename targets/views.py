@@ -40,7 +40,7 @@ from targets.reporting import (
     withdraw_submission,
 )
 from targets.review import review_rows
-from targets.tasks import enqueue_recompute
+from targets.tasks import enqueue_publish, enqueue_recompute
 
 
 def plan(request):
@@ -280,8 +280,7 @@ def review(request, reporter, quarter):
                 approve_submission(
                     submission=submission, user=request.user, comment=comment, seen_version=seen
                 )
-                indicators = submission.figures.values_list("indicator_id", flat=True)
-                if enqueue_recompute(list(indicators)):
+                if enqueue_publish([submission]):
                     messages.success(request, _("Approved."))
                 else:
                     messages.warning(

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from targets.models import Figure, Indicator, ReportingPeriod, Submission
+from targets.models import Figure, ReportingPeriod, StaleProgress, Submission
 from targets.reporting import approve_submission
 from tests.filing import file, save
 
@@ -274,7 +274,6 @@ def test_approving_a_quarter_holding_a_citys_draft_needs_a_reason(
     assert not Figure.objects.approved().exists()
     assert Figure.objects.get(indicator__code="patent_agents").value == 742
 
-    Indicator.objects.update(progress_stale=False)  # as after the last recompute
     call_command(
         "import_figures",
         csv_file(ONE_FIGURE),
@@ -284,8 +283,10 @@ def test_approving_a_quarter_holding_a_citys_draft_needs_a_reason(
     )
     agencies = Figure.objects.get(indicator__code="patent_agencies")
     assert agencies.approved_value == 120
-    # The figures the approval published beside the file's are recomputed too.
-    assert Indicator.objects.get(code="patent_agencies").progress_stale
+    # The figures the approval published beside the file's are marked for the recompute too.
+    assert StaleProgress.objects.filter(
+        indicator__code="patent_agencies", prefecture__code="440100"
+    ).exists()
     approval = Submission.objects.get().events.last()
     assert approval.action == "approved" and "confirmed 120 by phone" in approval.comment
 

@@ -285,12 +285,3 @@ def test_every_scope_and_period_gets_one_result():
     _, computed = compute_indicator(spec(), [], {}, {}, ["A", "B"], PLAN)
     assert len(computed) == 3 * len(PLAN)
     assert {result.status for result in computed} == {progress.NO_DATA}
-
-
-def test_an_indicator_whose_inputs_match_the_current_version_is_not_computed_again():
-    figures = [figure("A", "2020Q4", 30)]
-    version, _ = compute_indicator(spec(), figures, {}, {}, ["A"], PLAN)
-    computed = progress.compute_progress([spec()], figures, {}, {}, ["A"], PLAN, {"x": version})
-    assert computed == {"x": (version, None)}
-    computed = progress.compute_progress([spec()], figures, {}, {}, ["A"], PLAN, {"x": "old"})
-    assert computed["x"][0] == version and len(computed["x"][1]) == 2 * len(PLAN)
