@@ -9,13 +9,13 @@ indicator's words (units, ranks, milestones, cities covered) for one stored resu
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import progress
-from targets.formatting import join_names, with_unit, yes_no_words
+from targets.formatting import join_names, rounded, with_unit, yes_no_words
 from targets.models import Progress
 from targets.validation import is_yes_no
 
@@ -33,11 +33,6 @@ def beside(value: Decimal, threshold: Decimal, decimals: int) -> Decimal:
         if _sign(shown - threshold) == side:
             return shown
     return value
-
-
-def rounded(value: Decimal, decimals: int) -> Decimal:
-    """Rounded half up to exactly `decimals` places (never a negative zero)."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) + 0
 
 
 def fixed(value: Decimal | None, decimals: int) -> str:

@@ -1,6 +1,6 @@
 """How entered figures read, in every channel: the form, the review, previews, history, Excel."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -9,6 +9,12 @@ from targets.models import in_english
 
 # Chinese money units that English keeps as they are, after a yuan sign: ¥81.82 亿, ¥350 万.
 YUAN = "元"
+
+
+def rounded(value: Decimal, decimals: int) -> Decimal:
+    """Rounded half up to exactly `decimals` places (never a negative zero): the one rounding
+    of every number the site shows (`reports.display` builds on it)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) + 0
 
 
 def plain_number(value: Decimal | None) -> str:
@@ -66,7 +72,12 @@ RATE_DECIMALS = 2
 
 def rate_number(indicator, rate: Decimal) -> str:
     """A ratio's rate (or a change of it) as a number with fixed decimals: “24.96”, “24.00”."""
-    return f"{rate.quantize(Decimal(1).scaleb(-max(indicator.decimals, RATE_DECIMALS))):f}"
+    return f"{rounded(rate, rate_decimals(indicator)):f}"
+
+
+def rate_decimals(indicator) -> int:
+    """The decimals a ratio's rate is shown with, and its change computed from."""
+    return max(indicator.decimals, RATE_DECIMALS)
 
 
 def rate_text(indicator, rate: Decimal) -> str:
