@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from targets.models import in_english
 
@@ -20,6 +20,13 @@ def rounded(value: Decimal, decimals: int) -> Decimal:
 def plain_number(value: Decimal | None) -> str:
     """A Decimal as people write it: 30000, 25, 0.5 (no trailing zeros, no exponent)."""
     return "" if value is None else f"{value.normalize():f}"
+
+
+def entered_number(value: Decimal, indicator) -> str:
+    """A value entered for `indicator`, in the indicator's decimals as every table prints it
+    (0.60 亿元 reads “0.60”, not “0.6”), and never with fewer digits than were entered."""
+    places = max(indicator.decimals, -value.normalize().as_tuple().exponent)
+    return f"{rounded(value, places):f}"
 
 
 def with_unit(number: str, indicator) -> str:
@@ -53,9 +60,31 @@ def singular(unit: str) -> str:
     return word + space + rest
 
 
+def imported_text(rows: int, report) -> str:
+    """What an import did, on the page and from the command: “Imported 3 rows: 1 figure
+    changed in 1 quarter, 1 approved.” `report`: a targets.imports.ImportReport."""
+    return _("%(rows)s: %(figures)s in %(quarters)s, %(approved)s approved.") % {
+        "rows": ngettext("Imported %(count)s row", "Imported %(count)s rows", rows)
+        % {"count": rows},
+        "figures": ngettext(
+            "%(count)s figure changed", "%(count)s figures changed", report.figures_changed
+        )
+        % {"count": report.figures_changed},
+        "quarters": ngettext("%(count)s quarter", "%(count)s quarters", report.submissions_changed)
+        % {"count": report.submissions_changed},
+        "approved": report.submissions_approved,
+    }
+
+
 def join_names(names) -> str:
     """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
     return pgettext("list separator", ", ").join(str(name) for name in names)
+
+
+def join_reasons(reasons) -> str:
+    """Sentences one after another as the language separates them: “漏计三人；分子笔误”,
+    “three missed; a typo”."""
+    return pgettext("sentence separator", "; ").join(str(reason) for reason in reasons)
 
 
 def yes_no_words(indicator) -> tuple[str, str]:
@@ -104,4 +133,4 @@ def entry_text(indicator, entry) -> str:
         if (rate := getattr(entry, "rate", None)) is not None:
             return f"{rate_text(indicator, rate)} ({fraction})"
         return fraction
-    return plain_number(entry.value)
+    return entered_number(entry.value, indicator)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from targets.converters import PROVINCE
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
@@ -251,7 +252,11 @@ def import_figures(
     """
     if warned(rows) and not accept_warnings.strip():
         raise WarningsNotAcknowledged(
-            _("%(count)s rows need a second look: give the reason for accepting them.")
+            ngettext(
+                "%(count)s row needs a second look: give the reason for accepting it.",
+                "%(count)s rows need a second look: give the reason for accepting them.",
+                len(warned(rows)),
+            )
             % {"count": len(warned(rows))}
         )
     report = ImportReport()
