@@ -245,8 +245,13 @@ def figure_history(request, reporter, quarter, indicator):
         submission__period=period_or_404(quarter),
         indicator__code=indicator,
     )
+    approved = Entry(
+        figure.approved_value, figure.approved_denominator, figure.approved_nothing_to_report
+    )
     context = {
         "figure": figure,
+        "now": Entry.of(figure),
+        "approved": approved,
         "reporter": reporter,
         "revisions": figure.revisions.select_related("by").order_by("-at", "-pk"),
     }

@@ -1,6 +1,8 @@
+import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import User
 from targets.formatting import entry_text
@@ -49,3 +51,15 @@ def test_the_form_shows_last_quarters_coverage_as_yes_or_no(client, demo):
 )
 def test_a_sheet_name_fits_excel_and_keeps_its_end_whole(name, end, shown):
     assert sheet_name(name, end) == shown and len(shown) <= 31
+
+
+def test_a_figures_history_reads_its_values_in_the_indicators_terms(client, demo):
+    client.force_login(User.objects.get(username="sheng"))
+    for code, shown in [("assistance_centre_coverage", "是"), ("pledge_financing", ".")]:
+        url = reverse(
+            "figure_history", kwargs={"reporter": "440100", "quarter": "2022Q3", "indicator": code}
+        )
+        head = client.get(url).content.decode().split("</h1>")[1].split("</p>")[0]
+        now, approved = (part.split(":", 1)[1] for part in head.split("·"))
+        assert shown in now and shown in approved, head
+        assert not re.search(r"\b\d+\.\d\b(?!\d)", head)  # 亿元 in two decimals, never 45.5
