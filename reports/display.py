@@ -9,17 +9,20 @@ indicator's words (units, ranks, milestones, cities covered) for one stored resu
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import progress
-from targets.formatting import join_names, with_unit, yes_no_words
+from targets.formatting import join_names, rounded, with_unit, yes_no_words
 from targets.models import Progress
 from targets.validation import is_yes_no
 
 SHARE_DECIMALS = 1
+GROWTH_DECIMALS = 2
+# Kinds counted in whole units: cities covered, a national rank.
+WHOLE_KINDS = (progress.COVERAGE, progress.RANK)
 SHORT, BEYOND, CLOSED, UNPASSED = "short", "beyond", "closed", "unpassed"
 
 
@@ -33,11 +36,6 @@ def beside(value: Decimal, threshold: Decimal, decimals: int) -> Decimal:
         if _sign(shown - threshold) == side:
             return shown
     return value
-
-
-def rounded(value: Decimal, decimals: int) -> Decimal:
-    """Rounded half up to exactly `decimals` places (never a negative zero)."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) + 0
 
 
 def fixed(value: Decimal | None, decimals: int) -> str:
@@ -82,11 +80,30 @@ def compare(
         side = UNPASSED if strict else CLOSED
     return Comparison(
         value=f"{beside(actual, target, decimals):f}",
-        share=None if share is None else f"{beside(share, Decimal(100), SHARE_DECIMALS):f}",
+        share=None if share is None else share_beside(share),
         gap="" if gap == 0 else f"{beside(abs(gap), Decimal(0), decimals):f}",
         gap_side=side,
         met=met,
     )
+
+
+def share_beside(percent: Decimal) -> str:
+    """A share of target as a number of percent: one decimal, or more where one would round
+    onto 100 (99.96 reads “99.96”, never “100.0”)."""
+    return f"{beside(percent, Decimal(100), SHARE_DECIMALS):f}"
+
+
+def growth_text(ratio: Decimal | None) -> str:
+    """A growth ratio (observed ÷ required growth) with two decimals, or more where two would
+    round onto a bound of its category (0.9496 reads “0.9496”, not “0.95”, which is
+    substantial progress)."""
+    if ratio is None:
+        return "—"
+    shown = [
+        f"{beside(ratio, bound, GROWTH_DECIMALS):f}"
+        for bound, _category in progress.GROWTH_CATEGORIES
+    ]
+    return max(shown, key=len)
 
 
 def amount(value: Decimal | None, indicator) -> str:
@@ -127,8 +144,22 @@ def amount_beside(value: Decimal | None, target: Decimal | None, indicator) -> s
         return "—"
     if target is None:
         return amount(value, indicator)
-    shown = beside(value, target, indicator.decimals)
+    if indicator.kind in WHOLE_KINDS:
+        shown = whole_beside(value, target)
+    else:
+        shown = beside(value, target, indicator.decimals)
     return _in_terms(f"{shown:f}", value, indicator)
+
+
+def whole_beside(value: Decimal, threshold: Decimal) -> Decimal:
+    """`value` as a whole number (a count of cities, a rank: a projection of 20.9 cities
+    covered is 20 cities, not 20.9) on the same side of `threshold` as the value itself:
+    rounded half up, or towards the value where rounding would reach or cross it."""
+    shown = rounded(value, 0)
+    if _sign(shown - threshold) == _sign(value - threshold):
+        return shown
+    towards = ROUND_FLOOR if value < threshold else ROUND_CEILING
+    return value.to_integral_value(rounding=towards) + 0
 
 
 def share_text(percent: Decimal | None) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from reports import display
 from reports.changes import changes_since
 from reports.dashboards import chosen_period
 from reports.sources import parse_moment, records, result_record, sources, status_rule
@@ -19,6 +20,7 @@ from targets import progress
 from targets.access import may_read_published, may_read_working_copy
 from targets.completeness import NOT_STARTED, state_label
 from targets.converters import PROVINCE
+from targets.formatting import join_names, join_reasons
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 from targets.periods import Quarter
 from targets.recompute import indicator_spec
@@ -59,6 +61,7 @@ def sources_page(request, code, scope, quarter):
     context |= {
         "found": found,
         "result": result,
+        **_shown(found),
         "rows": [
             (row, _history_link(request.user, row), state_label(row.state or NOT_STARTED))
             for row in found.rows
@@ -71,6 +74,39 @@ def sources_page(request, code, scope, quarter):
         "rules_version": progress.RULES_VERSION,
     }
     return render(request, "reports/sources.html", context)
+
+
+def _shown(found) -> dict:
+    """The page's numbers and lists as every page shows them (`reports.display`): the
+    headline, projection and trend beside the target, lists joined as the language joins
+    them. The calculation itself prints the exact numbers it works with."""
+    indicator, result = found.indicator, found.result
+    missing = [row.prefecture.name for row in found.rows if row.missing and row.prefecture]
+    reading = display.reading(indicator, result, "", missing)
+    uncovered = [
+        _("%(name)s (missing)") % {"name": row.prefecture.name}
+        if row.missing
+        else row.prefecture.name
+        for row in found.uncovered
+        if row.prefecture  # the province's own figure, for an indicator it reports itself
+    ]
+    return {
+        "shown": reading,
+        "shown_share": (
+            None
+            if result.percent_of_target is None
+            else display.share_beside(result.percent_of_target)
+        ),
+        "shown_trend": [
+            (quarter, display.amount_beside(value, result.target, indicator))
+            for quarter, value in result.trend
+        ],
+        "shown_growth": display.growth_text(result.growth_ratio),
+        "covered_names": join_names(row.prefecture.name for row in found.covered if row.prefecture)
+        or "—",
+        "uncovered_names": join_names(uncovered) or "—",
+        "missing_names": join_names(missing),
+    }
 
 
 def _history_link(user, row) -> bool:
@@ -102,6 +138,8 @@ def _export(found, kind: str) -> HttpResponse:
     """The city rows as a CSV or Excel file, in the user's language."""
     sheet = tablib.Dataset(headers=[str(label) for _key, label in COLUMNS])
     for record in records(found):
+        # The API gives the state's code; a person reads its name.
+        record["state"] = str(state_label(record["state"] or NOT_STARTED))
         sheet.append([_cell(record[key]) for key, _label in COLUMNS])
     body = sheet.export(kind)
     if kind == "csv":
@@ -188,7 +226,25 @@ def changes_page(request):
         context["error"] = str(error)
         return render(request, "reports/changes.html", context, status=400)
     found = changes_since(since, scope, period)
-    context |= {"scope": scope, "changes": found, "since_text": since.isoformat()}
+    results = [
+        (
+            change,
+            display.amount_beside(change.before.actual, change.before.target, change.indicator),
+            display.amount_beside(change.after.actual, change.after.target, change.indicator),
+        )
+        for change in found.results
+    ]
+    figures = [
+        (change, join_names(change.changed_by) or "—", join_reasons(change.reasons) or "—")
+        for change in found.figures
+    ]
+    context |= {
+        "scope": scope,
+        "changes": found,
+        "results": results,
+        "figures": figures,
+        "since_text": since.isoformat(),
+    }
     return render(request, "reports/changes.html", context)
 
 

@@ -57,7 +57,8 @@ def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> Http
         content = table_workbook(
             title=_("%(indicator)s by prefecture, to %(quarter)s")
             % {"indicator": indicator.name, "quarter": period.as_quarter.label},
-            name=f"{indicator.name} {period.as_quarter}",
+            name=indicator.name,
+            name_end=str(period.as_quarter),
             headers=rows[0],
             rows=rows[1:],
             note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},

@@ -8,11 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ipplan.params import whole_number
 from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
+from targets.formatting import imported_text
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import (
     decode_csv,
@@ -162,7 +164,12 @@ def quarter_upload_confirm(request, reporter, quarter):
         return redirect("quarter_upload", reporter=reporter, quarter=quarter)
     messages.success(
         request,
-        _("Saved from Excel as draft: %(count)s figures changed.") % {"count": len(revisions)},
+        ngettext(
+            "Saved from Excel as draft: %(count)s figure changed.",
+            "Saved from Excel as draft: %(count)s figures changed.",
+            len(revisions),
+        )
+        % {"count": len(revisions)},
     )
     return redirect("quarter_form", reporter=reporter, quarter=quarter)
 
@@ -264,15 +271,7 @@ def csv_import_confirm(request):
         accept_warnings=confirm.cleaned_data["reason"],
     )
     del request.session[CSV_SESSION_KEY]
-    messages.success(
-        request,
-        _("Imported %(rows)s rows: %(figures)s figures changed, %(approved)s quarters approved.")
-        % {
-            "rows": len(rows),
-            "figures": report.figures_changed,
-            "approved": report.submissions_approved,
-        },
-    )
+    messages.success(request, imported_text(len(rows), report))
     return redirect("csv_import")
 
 

@@ -1,9 +1,9 @@
 """How entered figures read, in every channel: the form, the review, previews, history, Excel."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from targets.models import in_english
 
@@ -11,9 +11,22 @@ from targets.models import in_english
 YUAN = "元"
 
 
+def rounded(value: Decimal, decimals: int) -> Decimal:
+    """Rounded half up to exactly `decimals` places (never a negative zero): the one rounding
+    of every number the site shows (`reports.display` builds on it)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) + 0
+
+
 def plain_number(value: Decimal | None) -> str:
     """A Decimal as people write it: 30000, 25, 0.5 (no trailing zeros, no exponent)."""
     return "" if value is None else f"{value.normalize():f}"
+
+
+def entered_number(value: Decimal, indicator) -> str:
+    """A value entered for `indicator`, in the indicator's decimals as every table prints it
+    (0.60 亿元 reads “0.60”, not “0.6”), and never with fewer digits than were entered."""
+    places = max(indicator.decimals, -value.normalize().as_tuple().exponent)
+    return f"{rounded(value, places):f}"
 
 
 def with_unit(number: str, indicator) -> str:
@@ -47,9 +60,31 @@ def singular(unit: str) -> str:
     return word + space + rest
 
 
+def imported_text(rows: int, report) -> str:
+    """What an import did, on the page and from the command: “Imported 3 rows: 1 figure
+    changed in 1 quarter, 1 approved.” `report`: a targets.imports.ImportReport."""
+    return _("%(rows)s: %(figures)s in %(quarters)s, %(approved)s approved.") % {
+        "rows": ngettext("Imported %(count)s row", "Imported %(count)s rows", rows)
+        % {"count": rows},
+        "figures": ngettext(
+            "%(count)s figure changed", "%(count)s figures changed", report.figures_changed
+        )
+        % {"count": report.figures_changed},
+        "quarters": ngettext("%(count)s quarter", "%(count)s quarters", report.submissions_changed)
+        % {"count": report.submissions_changed},
+        "approved": report.submissions_approved,
+    }
+
+
 def join_names(names) -> str:
     """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
     return pgettext("list separator", ", ").join(str(name) for name in names)
+
+
+def join_reasons(reasons) -> str:
+    """Sentences one after another as the language separates them: “漏计三人；分子笔误”,
+    “three missed; a typo”."""
+    return pgettext("sentence separator", "; ").join(str(reason) for reason in reasons)
 
 
 def yes_no_words(indicator) -> tuple[str, str]:
@@ -66,7 +101,12 @@ RATE_DECIMALS = 2
 
 def rate_number(indicator, rate: Decimal) -> str:
     """A ratio's rate (or a change of it) as a number with fixed decimals: “24.96”, “24.00”."""
-    return f"{rate.quantize(Decimal(1).scaleb(-max(indicator.decimals, RATE_DECIMALS))):f}"
+    return f"{rounded(rate, rate_decimals(indicator)):f}"
+
+
+def rate_decimals(indicator) -> int:
+    """The decimals a ratio's rate is shown with, and its change computed from."""
+    return max(indicator.decimals, RATE_DECIMALS)
 
 
 def rate_text(indicator, rate: Decimal) -> str:
@@ -93,4 +133,4 @@ def entry_text(indicator, entry) -> str:
         if (rate := getattr(entry, "rate", None)) is not None:
             return f"{rate_text(indicator, rate)} ({fraction})"
         return fraction
-    return plain_number(entry.value)
+    return entered_number(entry.value, indicator)

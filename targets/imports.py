@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from targets.converters import PROVINCE
 from targets.formatting import join_names
@@ -300,7 +301,11 @@ def import_figures(
         rows = with_approval_warnings(rows)
     if warned(rows) and not accept_warnings.strip():
         raise WarningsNotAcknowledged(
-            _("%(count)s rows need a second look: give the reason for accepting them.")
+            ngettext(
+                "%(count)s row needs a second look: give the reason for accepting it.",
+                "%(count)s rows need a second look: give the reason for accepting them.",
+                len(warned(rows)),
+            )
             % {"count": len(warned(rows))}
         )
     report, approved = ImportReport(), []

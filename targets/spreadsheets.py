@@ -67,7 +67,7 @@ def quarter_workbook(
     allocations = allocations or {}
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_name(f"{reporter_name} {quarter}")
+    sheet.title = sheet_name(reporter_name, str(quarter))
     sheet["A1"] = _("%(reporter)s · figures for %(quarter)s") % {
         "reporter": reporter_name,
         "quarter": quarter.label,

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from targets.formatting import plain_number, yes_no_words
+from targets.formatting import entered_number, yes_no_words
 from targets.models import Indicator
 from targets.reporting import Entry
 
@@ -321,7 +321,7 @@ def entry_warnings(
     year_to_date = indicator.kind in (Kind.FLOW, Kind.CUMULATIVE)
     if year_to_date and quarter.quarter == 1:
         return []
-    warnings, before = [], plain_number(previous.value)
+    warnings, before = [], entered_number(previous.value, indicator)
     if indicator.kind == Kind.STOCK and entry.value < previous.value:
         warnings.append(
             _("Lower than last quarter's approved %(previous)s, though it is a stock.")

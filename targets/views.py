@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reminders.notices import waiting_for
@@ -195,7 +196,12 @@ def quarter_form(request, reporter, quarter):
             elif revisions:
                 messages.success(
                     request,
-                    _("Saved as draft: %(count)s figures changed.") % {"count": len(revisions)},
+                    ngettext(
+                        "Saved as draft: %(count)s figure changed.",
+                        "Saved as draft: %(count)s figures changed.",
+                        len(revisions),
+                    )
+                    % {"count": len(revisions)},
                 )
             else:
                 messages.info(request, _("Nothing changed."))
@@ -239,8 +245,13 @@ def figure_history(request, reporter, quarter, indicator):
         submission__period=period_or_404(quarter),
         indicator__code=indicator,
     )
+    approved = Entry(
+        figure.approved_value, figure.approved_denominator, figure.approved_nothing_to_report
+    )
     context = {
         "figure": figure,
+        "now": Entry.of(figure),
+        "approved": approved,
         "reporter": reporter,
         "revisions": figure.revisions.select_related("by").order_by("-at", "-pk"),
     }

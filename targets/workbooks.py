@@ -18,8 +18,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def sheet_name(text: str) -> str:
-    return SHEET_NAME_FORBIDDEN.sub(" ", text).strip()[:31] or "Sheet"
+SHEET_NAME_LENGTH = 31
+
+
+def sheet_name(text: str, end: str = "") -> str:
+    """A sheet's name as Excel allows it: `text`, then `end` (a quarter) kept whole, the text
+    cut short with “…” where both do not fit in 31 characters."""
+    text, end = (SHEET_NAME_FORBIDDEN.sub(" ", part).strip() for part in (text, end))
+    room = SHEET_NAME_LENGTH - (len(end) + 1 if end else 0)
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return " ".join(part for part in (text, end) if part) or "Sheet"
 
 
 def cell_text(value):
@@ -43,15 +52,23 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 
 def table_workbook(
-    *, title: str, name: str, headers: list, rows: list, note: str = "", widths=()
+    *,
+    title: str,
+    name: str,
+    headers: list,
+    rows: list,
+    note: str = "",
+    widths=(),
+    name_end: str = "",
 ) -> bytes:
     """A table as people keep one in Excel: `title` in bold on top, `note` (units, source)
     under it, then the bold header row, frozen with the first column so both stay in view
-    while scrolling. `name` names the sheet; `widths` gives column widths in characters,
-    first column first (others get a width from their header)."""
+    while scrolling. `name` names the sheet, followed by `name_end` kept whole; `widths`
+    gives column widths in characters, first column first (others get a width from their
+    header)."""
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_name(name)
+    sheet.title = sheet_name(name, name_end)
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([note])

@@ -2,7 +2,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from targets.formatting import entry_text, join_names, plain_number, rate_number, with_unit
+from targets.formatting import (
+    entry_text,
+    join_names,
+    plain_number,
+    rate_decimals,
+    rate_number,
+    rounded,
+    with_unit,
+)
 from targets.models import Indicator, in_english
 from targets.reporting import Entry
 
@@ -98,12 +106,14 @@ def change_mark(indicator, now, before):
         )
     rates = getattr(now, "rate", None), getattr(before, "rate", None)
     if None not in rates:
-        delta = rates[0] - rates[1]
+        # The change of the rates as shown, so that it is their difference on the page.
+        places = rate_decimals(indicator)
+        delta = rounded(rates[0], places) - rounded(rates[1], places)
         number, share = f"{rate_number(indicator, abs(delta))} {_rate_unit(indicator)}", ""
     else:
         delta = now.value - before.value
         number = plain_number(abs(delta))
-        share = f" ({delta / before.value:+.1%})" if before.value else ""
+        share = f" ({rounded(delta / before.value * 100, 1):+f}%)" if before.value else ""
     if not delta:
         return format_html('<span class="delta same">{}</span>', _("unchanged"))
     sign, direction = ("+", "up") if delta > 0 else ("−", "down")

@@ -221,3 +221,26 @@ def test_values_keep_their_indicators_decimals():
     assert display.amount(D("47.875789"), rate) == "47.9 %"
     money = Indicator(kind=progress.FLOW, unit_zh="亿元", unit_en="", decimals=2)
     assert [display.amount(D(v), money) for v in ("45.5", "31")] == ["45.50 亿元", "31.00 亿元"]
+
+
+@pytest.mark.parametrize(
+    "projection, shown",
+    [("20.9", "20 个地市"), ("20.4", "20 个地市"), ("21.0", "21 个地市"), ("18.5", "19 个地市")],
+)
+def test_a_projected_count_of_cities_is_whole_and_short_of_all_21_until_it_is(projection, shown):
+    coverage = Indicator(kind=progress.COVERAGE, unit_zh="个地市", unit_en="cities")
+    assert display.amount_beside(D(projection), D(21), coverage) == shown
+
+
+def test_a_projected_rank_is_whole_and_never_first_before_it_is():
+    rank = Indicator(kind=progress.RANK, unit_zh="名", unit_en="rank", direction="at_most")
+    assert display.amount_beside(D("1.3"), D(1), rank) == "全国第 2 名"
+    assert display.amount_beside(D("2.4"), D(1), rank) == "全国第 2 名"
+
+
+@pytest.mark.parametrize(
+    "ratio, shown",
+    [("0.997979", "1.00"), ("0.9496", "0.9496"), ("0.5996", "0.5996"), ("0.6", "0.60")],
+)
+def test_a_growth_ratio_never_rounds_onto_the_bound_of_another_category(ratio, shown):
+    assert display.growth_text(D(ratio)) == shown

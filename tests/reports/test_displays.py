@@ -221,3 +221,66 @@ def test_english_pages_read_as_english(client, lingdao):
         html(client, lingdao, "/dashboard/indicators/patent_agents/?quarter=2022Q3", "en")
     )["bars"]
     assert bars["layout"]["xaxis"]["automargin"] is True
+
+
+@pytest.fixture
+def before_just_short(demo):
+    """The moment between the demo's approvals and the field file's import."""
+    return timezone.now()
+
+
+SOURCES = "/dashboard/sources/hitech_compliance_rate/province/2022Q4/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_sources_and_changes_pages_never_round_onto_the_target(
+    client, before_just_short, just_short, tmp_path, language
+):
+    page = html(client, just_short, SOURCES, language).content.decode()
+    headline = page.split('<dl class="headline">')[1].split("</dl>")[0]
+    assert "24.96 %" in headline and not re.search(r"\b25(\.0)? %", headline)
+    assessment = page.split('<dl class="assessment">')[1].split("</dl>")[0]
+    # Headline and listed values in the indicator's decimals (one), more only near the target.
+    assert "× 100 = 99.8%" in assessment
+    assert re.search(r"2021Q1: 17\.7 %; 2021Q2: 18\.2 %;.*; 2022Q4: 24\.96 %", assessment)
+    assert not re.search(r"\d\.\d{4,}", assessment.split("Expected")[-1].split("预期")[-1])
+    assert "23.7 %" in assessment and "1.00 · " in assessment
+    csv = tmp_path / "pledge.csv"
+    csv.write_text(
+        "prefecture,indicator,period,value,denominator,note\n440100,pledge_financing,2022Q4,0.6,,\n"
+    )
+    call_command(
+        "import_figures",
+        str(csv),
+        user="sheng",
+        approve=True,
+        accept_warnings="a correction",
+        stdout=io.StringIO(),
+    )
+    changes = html(
+        client,
+        just_short,
+        f"/dashboard/changes/?since={before_just_short.isoformat()}&quarter=2022Q4".replace(
+            "+", "%2B"
+        ),
+        language,
+    ).content.decode()
+    hitech = next(row for row in changes.split("<tr>") if "hitech_compliance_rate" in row)
+    assert "24.96 %" in hitech and not re.search(r">\s*25(\.0)? %", hitech)
+    # The 亿元 figure as entered, in its indicator's two decimals: 0.60, not 0.6.
+    assert '<td class="number">0.60</td>' in changes
+
+
+def test_english_lists_on_the_sources_pages_are_joined_with_commas(client, lingdao):
+    page = html(
+        client, lingdao, "/dashboard/sources/assistance_centre_coverage/province/2022Q4/", "en"
+    ).content.decode()
+    calculation = page.split('<section class="calculation">')[1].split("</section>")[0]
+    assert "、" not in calculation
+    assert re.search(r"Covered: \w+, \w+", calculation)
+    assert re.search(r"\w+ \(missing\), \w+ \(missing\)", calculation)
+    chinese = html(
+        client, lingdao, "/dashboard/sources/assistance_centre_coverage/province/2022Q4/"
+    ).content.decode()
+    calculation = chinese.split('<section class="calculation">')[1].split("</section>")[0]
+    assert re.search(r"\w+市（缺报）、\w+市（缺报）", calculation)

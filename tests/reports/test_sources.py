@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
+from reports import display
 from reports.sources import status_rule
-from reports.templatetags.dashboards import amount
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 
 KINDS = ["stock", "flow", "cumulative", "ratio", "coverage", "milestone", "rank"]
@@ -67,7 +68,8 @@ def test_every_province_result_is_rebuilt_from_the_rows_its_page_lists(
         missing = [row["Code"] for row in rows if row["Missing"]]
         assert missing == stored.missing, indicator.code
         html = page(client, indicator.code, "province", quarter).content.decode()
-        assert amount(stored.actual, indicator) in html, indicator.code
+        shown = display.amount_beside(stored.actual, stored.target, indicator)
+        assert f'<dd class="source-value">{shown}</dd>' in html, indicator.code
 
 
 @pytest.mark.parametrize("code", ["patent_agents", "invention_patents_per_10k", "pledge_financing"])
@@ -141,3 +143,21 @@ def test_every_status_names_the_rule_that_gives_it(status):
     with translation.override("zh-hans"):
         assert status_rule(status) != rule
     assert "%" not in rule.replace("% of it", "")
+
+
+def test_the_chinese_export_names_each_submission_state(client, demo, leadership):
+    client.force_login(leadership)
+    url = reverse("sources", args=["patent_agents", "province", "2022Q4"])
+    text = client.get(url, {"_export": "csv"}).content.decode("utf-8-sig")
+    states = {row["报送状态"] for row in csv.DictReader(io.StringIO(text))}
+    assert states and states <= {"已审核通过", "已提交", "草稿", "已退回", "未开始"}, states
+
+
+def test_an_indicators_excel_sheet_keeps_its_quarter_whole(client, demo, leadership):
+    client.force_login(leadership)
+    url = reverse("indicator_dashboard", args=["patent_agents"])
+    client.cookies["django_language"] = "en"
+    response = client.get(url, {"quarter": "2022Q4", "_export": "xlsx"})
+    title = load_workbook(io.BytesIO(response.content)).active.title
+    # “Practising patent attorneys 2022Q4” is longer than Excel's 31 characters.
+    assert title == "Practising patent attor… 2022Q4" and len(title) <= 31

@@ -77,7 +77,9 @@ def test_the_preview_shows_what_changes_before_anything_is_saved(client, officer
     assert book.active["G5"].value == 10
     page = client.post(UPLOAD, {"file": filled(book, patent_agents=12)}).content.decode()
     assert page.count("修改") >= 1 and "保持不变" in page
-    client.post(CONFIRM)
+    client.cookies["django_language"] = "en"
+    page = client.post(CONFIRM, follow=True).content.decode()
+    assert "Saved from Excel as draft: 1 figure changed." in page
     assert Figure.objects.get(indicator__code="patent_agents").value == 12
 
 

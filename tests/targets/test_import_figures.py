@@ -67,7 +67,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_reported(
         "440100,hitech_compliance_rate,2019Q3,30,20,\n"
         "440100,ip_insurance_coverage,2019Q3,maybe,,\n"
     )
-    with pytest.raises(CommandError, match="Nothing imported: 7 bad rows"):
+    with pytest.raises(CommandError, match=r"Nothing imported: 7 bad rows\."):
         call_command("import_figures", csv_file(bad), user="provincial")
     errors = capsys.readouterr().err
     for line in range(8, 15):
@@ -314,3 +314,43 @@ def test_the_page_names_the_unreviewed_figures_and_asks_for_a_reason(
     assert not Figure.objects.approved().exists()
     client.post(reverse("csv_import_confirm"), {"accept": "on", "reason": "checked by phone"})
     assert Figure.objects.approved().count() == Figure.objects.count()
+
+
+def test_counts_of_one_take_the_singular(csv_file, provincial, plan, capsys):
+    one = HEADER + "440100,patent_agents,2019Q4,1200,,\n"
+    call_command("import_figures", csv_file(one), user="provincial", approve=True)
+    assert capsys.readouterr().out == "Imported 1 row: 1 figure changed in 1 quarter, 1 approved.\n"
+    with pytest.raises(CommandError, match=r"^Nothing imported: 1 bad row\.$"):
+        call_command(
+            "import_figures",
+            csv_file(HEADER + "449999,patent_agents,2019Q4,1,,\n"),
+            user="provincial",
+        )
+    jump = HEADER + "440100,patent_agents,2020Q1,9000,,\n"
+    with pytest.raises(
+        CommandError, match=r"^Nothing imported: 1 row needs a second look\. Check it,"
+    ):
+        call_command("import_figures", csv_file(jump), user="provincial")
+    call_command(
+        "import_figures",
+        csv_file(
+            HEADER + "440300,patent_agents,2019Q4,9,,\n" + "440100,patent_agents,2019Q3,9,,\n"
+        ),
+        user="provincial",
+    )
+    assert (
+        capsys.readouterr().out == "Imported 2 rows: 2 figures changed in 2 quarters, 0 approved.\n"
+    )
+
+
+def test_the_preview_counts_in_the_singular_for_one(client, provincial, plan):
+    client.force_login(provincial)
+    client.cookies["django_language"] = "en"
+    client.post(
+        reverse("csv_import"), {"file": _named(HEADER + "440100,patent_agents,2019Q4,9,,\n")}
+    )
+    page = client.post(reverse("csv_import_confirm"), follow=True).content.decode()
+    assert "Imported 1 row: 1 figure changed in 1 quarter, 0 approved." in page
+    both = HEADER + "440100,patent_agents,2019Q4,9,,\n" + "440300,patent_agents,2019Q4,8,,\n"
+    page = client.post(reverse("csv_import"), {"file": _named(both)}).content.decode()
+    assert "It adds 1 figure, changes 0 and leaves 1 as it is." in page

@@ -133,3 +133,23 @@ def test_the_reviewer_approves_the_correction_and_it_is_published(client, correc
         period__quarter=4, period__year=2022
     )
     assert figure.figures.get(indicator__code="patent_agents").approved_value == 745
+
+
+def test_the_change_of_a_rate_is_the_difference_of_the_rates_shown(
+    client, plan, city_officer, provincial
+):
+    """27.715 % reads 27.72 % and 28.184 % reads 28.18 %: the change reads +0.46, their
+    difference on the page, not +0.47 (the difference of the unrounded rates); likewise
+    57.4446 → 58.7152 件/万人 reads 57.44 → 58.72, +1.28."""
+    q3 = Q3 | {"hitech_compliance_rate": (27715, 100000), "invention_patents_per_10k": 107287}
+    q4 = Q4 | {"hitech_compliance_rate": (28184, 100000), "invention_patents_per_10k": 109660}
+    approve_submission(submission=file(city_officer, 3, q3), user=provincial)
+    file(city_officer, 4, q4)
+    client.force_login(provincial)
+    page = client.get(REVIEW).content.decode()
+    hitech = row_of(page, "高新技术企业贯标率")
+    assert "27.72 % (27715 / 100000)" in hitech and "28.18 % (28184 / 100000)" in hitech
+    assert '<span class="delta up">+0.46 个百分点</span>' in hitech
+    per_10k = row_of(page, "万人发明专利拥有量")
+    assert "57.44 件/万人" in per_10k and "58.72 件/万人" in per_10k
+    assert '<span class="delta up">+1.28 件/万人</span>' in per_10k

@@ -228,3 +228,10 @@ def test_a_forged_version_on_the_form_changes_nothing(client, guangzhou_q4, city
     response = client.post(URL, sheet(patent_agents="745") | {"seen_version": version})
     assert response.status_code == 200
     assert value_of("patent_agents") == 742
+
+
+def test_one_figure_saved_reads_in_the_singular(client, guangzhou_q4, city_officer):
+    client.force_login(city_officer)
+    client.cookies["django_language"] = "en"
+    response = client.post(URL, sheet(patent_agents="745"), follow=True)
+    assert "Saved as draft: 1 figure changed." in response.content.decode()

@@ -1,9 +1,12 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from targets.access import is_reviewer
+from targets.formatting import imported_text
 from targets.imports import import_figures, read_csv, warned, with_approval_warnings
 
 
@@ -24,16 +27,25 @@ class Command(BaseCommand):
     def handle(self, *args, file, user, approve, accept_warnings, **options):
         importer = User.objects.filter(username=user).first()
         if importer is None or not is_reviewer(importer):
-            raise CommandError(f"{user!r} is not a provincial staff account.")
+            raise CommandError(_("“%(user)s” is not a provincial staff account.") % {"user": user})
         try:
             with file.open("rb") as stream:
                 rows, errors = read_csv(stream)
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s.") % {"file": file, "error": error.strerror}
+            ) from None
         if errors:
             for line, message in errors:
                 self.stderr.write(f"{file}:{line}: {message}")
-            raise CommandError(f"Nothing imported: {len(errors)} bad rows.")
+            raise CommandError(
+                ngettext(
+                    "Nothing imported: %(count)s bad row.",
+                    "Nothing imported: %(count)s bad rows.",
+                    len(errors),
+                )
+                % {"count": len(errors)}
+            )
         if approve:
             rows = with_approval_warnings(rows)
         if (second_look := warned(rows)) and not accept_warnings.strip():
@@ -42,8 +54,14 @@ class Command(BaseCommand):
                     f"{file}:{row.line}: {row.indicator.name}: {' '.join(row.warnings)}"
                 )
             raise CommandError(
-                f"Nothing imported: {len(second_look)} rows need a second look. Check them, "
-                'then run again with --accept-warnings "REASON".'
+                ngettext(
+                    "Nothing imported: %(count)s row needs a second look. Check it, then run "
+                    "again with --accept-warnings “REASON”.",
+                    "Nothing imported: %(count)s rows need a second look. Check them, then run "
+                    "again with --accept-warnings “REASON”.",
+                    len(second_look),
+                )
+                % {"count": len(second_look)}
             )
         report = import_figures(
             rows=rows,
@@ -52,11 +70,9 @@ class Command(BaseCommand):
             source=file.name,
             accept_warnings=accept_warnings,
         )
-        self.stdout.write(
-            f"Imported {len(rows)} rows: {report.figures_changed} figures changed in "
-            f"{report.submissions_changed} submissions, {report.submissions_approved} approved."
-        )
+        self.stdout.write(imported_text(len(rows), report))
         for row in second_look:
             self.stdout.write(
-                f"{file}:{row.line}: accepted: {row.indicator.name}: {' '.join(row.warnings)}"
+                f"{file}:{row.line}: {_('accepted')}: {row.indicator.name}: "
+                f"{' '.join(row.warnings)}"
             )
