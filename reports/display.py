@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import progress
-from targets.formatting import join_names, rounded, with_unit, yes_no_words
+from targets.formatting import join_names, rounded, with_unit, yes_no_text
 from targets.models import Progress
 from targets.validation import is_yes_no
 
@@ -132,9 +132,8 @@ def cell(value: Decimal | None, indicator) -> Decimal | str | None:
     if value is None:
         return None
     if is_yes_no(indicator):
-        yes, no = yes_no_words(indicator)
-        return yes if value >= 1 else no
-    return Decimal(fixed(value, indicator.decimals))
+        return yes_no_text(indicator, value)
+    return rounded(value, indicator.decimals)
 
 
 def amount_beside(value: Decimal | None, target: Decimal | None, indicator) -> str:

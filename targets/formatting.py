@@ -94,6 +94,12 @@ def yes_no_words(indicator) -> tuple[str, str]:
     return _("yes"), _("no")
 
 
+def yes_no_text(indicator, value: Decimal) -> str:
+    """A yes/no indicator's stored 1 or 0 in words (see yes_no_words)."""
+    yes, no = yes_no_words(indicator)
+    return yes if value else no
+
+
 # A rate read off one city's figures shows at least this many decimals, so that a rate just
 # short of its target (24.96 %) never reads as the target itself.
 RATE_DECIMALS = 2
@@ -126,8 +132,7 @@ def entry_text(indicator, entry) -> str:
     if entry.value is None:
         return "—"
     if indicator.kind in ("coverage", "milestone"):
-        yes, no = yes_no_words(indicator)
-        return yes if entry.value else no
+        return yes_no_text(indicator, entry.value)
     if entry.denominator is not None:
         fraction = f"{plain_number(entry.value)} / {plain_number(entry.denominator)}"
         if (rate := getattr(entry, "rate", None)) is not None:

@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets.converters import PROVINCE
-from targets.formatting import entry_text, join_names, yes_no_words
+from targets.formatting import entry_text, join_names, yes_no_text, yes_no_words
 from targets.forms import what_to_enter
 from targets.models import Prefecture
 from targets.periods import Quarter
@@ -114,13 +114,11 @@ def quarter_workbook(
 
 
 def _row(indicator, figure, before: Entry | None, quarter, target: tuple[str, str]) -> list:
-    words = yes_no_words(indicator)
-
     current = Entry.of(figure) if figure else Entry()
     if current.value is None:
         value = None
     elif is_yes_no(indicator):
-        value = words[0] if current.value else words[1]
+        value = yes_no_text(indicator, current.value)
     else:
         value = (
             int(current.value)
