@@ -66,14 +66,8 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     with more than MAX_ROWS rows is refused as soon as the row after the limit is reached.
     """
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    for encoding in ENCODINGS:
-        stream.seek(0)
-        try:
-            line = _line_past_the_limit(stream, encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    encoding, line = _encoding_and_limit(stream)
+    if encoding is None:
         return [], [(0, _("The file is neither UTF-8 nor GBK text. Save it as “CSV UTF-8”."))]
     if line:
         return [], [(line, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})]
@@ -102,16 +96,21 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
 
 
 def decode_csv(data: bytes) -> str:
-    """The text of a file that read_csv accepted, read in the same encoding as it was.
+    """The text of a file that read_csv accepted, read in the same encoding as it was."""
+    encoding, _line = _encoding_and_limit(io.BytesIO(data))
+    return data.decode(encoding)
 
-    Raises UnicodeDecodeError for a file in none of ENCODINGS (read_csv refuses those)."""
-    *first, last = ENCODINGS
-    for encoding in first:
+
+def _encoding_and_limit(stream) -> tuple[str | None, int | None]:
+    """The first of ENCODINGS the file reads in (None: none), and the line of its first
+    record past MAX_ROWS, if any (the file is read that far only)."""
+    for encoding in ENCODINGS:
+        stream.seek(0)
         try:
-            return data.decode(encoding)
+            return encoding, _line_past_the_limit(stream, encoding)
         except UnicodeDecodeError:
             continue
-    return data.decode(last)
+    return None, None
 
 
 def _line_past_the_limit(stream, encoding: str) -> int | None:
