@@ -21,7 +21,7 @@ from targets.converters import PROVINCE
 from targets.formatting import join_names
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
-from targets.reporting import Entry, approve_submission, save_quarter
+from targets.reporting import Entry, approve_imported, import_quarters
 from targets.tasks import enqueue_publish
 from targets.validation import entry_warnings, part_label, read_entry
 
@@ -245,36 +245,39 @@ def with_approval_warnings(rows: list[Row]) -> list[Row]:
     resubmission, a quarter returned to it) gets a warning on its first row, since
     approving it publishes those figures too. Like any warning, it takes the importer's
     reason to go ahead. Applying it twice changes nothing."""
-    first_line, in_file = {}, defaultdict(set)
+    first, in_file = {}, defaultdict(set)
     for row in rows:
         key = (row.prefecture.pk if row.prefecture else None, row.period.pk)
-        first_line.setdefault(key, row.line)
+        first.setdefault(key, row)
         in_file[key].add(row.indicator.pk)
     unreviewed = defaultdict(list)
-    figures = Figure.objects.filter(
-        submission__period__in={row.period.pk for row in rows}
-    ).select_related("submission__prefecture", "submission__period", "indicator")
-    for figure in figures:
-        submission = figure.submission
-        key = (submission.prefecture_id, submission.period_id)
-        draft = (figure.value, figure.denominator, figure.nothing_to_report)
-        approved = (
-            figure.approved_value,
-            figure.approved_denominator,
-            figure.approved_nothing_to_report,
-        )
-        if key in first_line and figure.indicator_id not in in_file[key] and draft != approved:
-            unreviewed[key].append(figure)
+    figures = Figure.objects.filter(submission__period__in={row.period.pk for row in rows})
+    for prefecture, period, indicator, *draft_then_approved in figures.values_list(
+        "submission__prefecture",
+        "submission__period",
+        "indicator",
+        "value",
+        "denominator",
+        "nothing_to_report",
+        "approved_value",
+        "approved_denominator",
+        "approved_nothing_to_report",
+    ):
+        key = (prefecture, period)
+        draft, approved = draft_then_approved[:3], draft_then_approved[3:]
+        if key in first and indicator not in in_file[key] and draft != approved:
+            unreviewed[key].append(indicator)
+    names = Indicator.objects.in_bulk()
     warnings = {}
-    for key, figures in unreviewed.items():
-        submission = figures[0].submission
-        warnings[first_line[key]] = _(
+    for key, indicators in unreviewed.items():
+        row = first[key]
+        warnings[row.line] = _(
             "Approving %(reporter)s %(quarter)s also publishes figures nobody has reviewed "
             "yet: %(names)s."
         ) % {
-            "reporter": submission.prefecture.name if submission.prefecture else _("Province"),
-            "quarter": submission.period.as_quarter.label,
-            "names": join_names(figure.indicator.name for figure in figures),
+            "reporter": row.prefecture.name if row.prefecture else _("Province"),
+            "quarter": row.period.as_quarter.label,
+            "names": join_names(names[indicator].name for indicator in sorted(indicators)),
         }
     return [
         replace(row, warnings=(*row.warnings, warnings[row.line]))
@@ -288,7 +291,8 @@ def with_approval_warnings(rows: list[Row]) -> list[Row]:
 def import_figures(
     *, rows: list[Row], user, approve: bool, source: str, accept_warnings: str = ""
 ) -> ImportReport:
-    """Write every row, one save per reporter and quarter; with `approve`, publish them.
+    """Write every row, one save per reporter and quarter (import_quarters); with `approve`,
+    publish them.
 
     Rows with warnings are written only with `accept_warnings`, the importer's reason for
     accepting them, which each such figure's revision keeps; otherwise nothing is written
@@ -307,46 +311,28 @@ def import_figures(
             )
             % {"count": len(warned(rows))}
         )
-    report, approved = ImportReport(), []
     groups = defaultdict(dict)
     for row in rows:
         groups[row.prefecture, row.period][row.indicator] = row
-    # Concurrent imports queue instead of failing on each other's saves: the quarters they
-    # write and then their submissions are locked (in key order) before versions are read.
-    periods = {period.pk for _p, period in groups}
-    list(
-        ReportingPeriod.objects.filter(pk__in=periods).order_by("pk").select_for_update(no_key=True)
-    )
-    versions = {
-        (s.prefecture_id, s.period_id): s.version
-        for s in Submission.objects.filter(period__in=periods)
-        .order_by("pk")
-        .select_for_update(of=("self",))
-    }
+    quarters = {}
     for (prefecture, period), group in groups.items():
-        seen_version = versions.get((prefecture.pk if prefecture else None, period.pk), 0)
         reason = _("Imported from %(source)s by provincial staff.") % {"source": source}
         if not period.is_open:
             reason += " " + _("The quarter was closed.")
         if any(row.warnings for row in group.values()):
             reason += " " + _("Warnings accepted: %(reason)s") % {"reason": accept_warnings.strip()}
-        submission, revisions = save_quarter(
-            prefecture=prefecture,
-            period=period,
-            user=user,
-            entries={indicator: row.entry for indicator, row in group.items()},
-            seen_version=seen_version,
-            reason=reason,
-            past_locks=True,
-            resubmit=not approve,
-        )
-        report.figures_changed += len(revisions)
-        report.submissions_changed += bool(revisions)
-        if approve and submission.status != Submission.Status.APPROVED:
-            approved.append(
-                approve_submission(submission=submission, user=user, comment=reason, imported=True)
-            )
-            report.submissions_approved += 1
-    if approved:
-        enqueue_publish(approved)
+        entries = {indicator: row.entry for indicator, row in group.items()}
+        quarters[prefecture, period] = (entries, reason)
+    saved = import_quarters(user=user, quarters=quarters, resubmit=not approve)
+    changed = [revisions for _submission, revisions in saved.values() if revisions]
+    report = ImportReport(figures_changed=sum(map(len, changed)), submissions_changed=len(changed))
+    if approve:
+        approvals = [
+            (submission, quarters[key][1])
+            for key, (submission, _revisions) in saved.items()
+            if submission.status != Submission.Status.APPROVED
+        ]
+        report.submissions_approved = len(approvals)
+        if approvals:
+            enqueue_publish(approve_imported(approvals=approvals, user=user))
     return report

@@ -5,17 +5,18 @@ lock, keeps a revision for every changed figure and an event for every step, and
 a save made from a stale copy instead of overwriting what someone else saved meanwhile.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.entries import Entry, Merge, entries_before, merge_stale
 from targets.formatting import join_names
-from targets.models import Figure, FigureRevision, Submission, SubmissionEvent
+from targets.models import Figure, FigureRevision, ReportingPeriod, Submission, SubmissionEvent
 
 Status = Submission.Status
 Action = SubmissionEvent.Action
@@ -70,8 +71,8 @@ def lock_reasons(submission: Submission | None, period) -> list[str]:
     return reasons
 
 
-def _record(submission, action, user, from_status, comment=""):
-    SubmissionEvent.objects.create(
+def _event(submission, action, user, from_status, comment="") -> SubmissionEvent:
+    return SubmissionEvent(
         submission=submission,
         action=action,
         from_status=from_status,
@@ -79,6 +80,10 @@ def _record(submission, action, user, from_status, comment=""):
         by=user,
         comment=comment,
     )
+
+
+def _record(submission, action, user, from_status, comment=""):
+    _event(submission, action, user, from_status, comment).save()
 
 
 def _is_repeat(submission, action, user, comment="") -> bool:
@@ -160,7 +165,24 @@ def save_quarter(
         raise WorkflowError(" ".join(locked))
     if not changes:
         return submission, []
-    reasons = reasons or {}
+    save = _Save(submission, created, changes, _why(changes, reason, reasons or {}))
+    return submission, _write([save], user, resubmit)[0]
+
+
+@dataclass
+class _Save:
+    """One quarter's checked changes, ready to write: (indicator, figure, entry before,
+    entry after) each, and the reason each indicator's revision records."""
+
+    submission: Submission
+    created: bool
+    changes: list
+    why: dict
+
+
+def _why(changes: list, reason: str, reasons: dict) -> dict:
+    """The reason each change records (see save_quarter); ReasonMissing names every
+    approved figure that would change without one."""
     why = {
         indicator: (reasons.get(indicator) or reason).strip()
         or (entry.note if figure.approved_at and entry.note != before.note else "")
@@ -170,49 +192,121 @@ def save_quarter(
         indicator for indicator, figure, *_ in changes if figure.approved_at and not why[indicator]
     ]:
         raise ReasonMissing(missing)
-    version = 1 if created else submission.version + 1
-    revisions, added = [], []
-    for indicator, figure, before, entry in changes:
-        figure.value, figure.denominator = entry.value, entry.denominator
-        figure.nothing_to_report, figure.note = entry.nothing_to_report, entry.note
-        if figure.pk:
-            figure.save(update_fields=["value", "denominator", "nothing_to_report", "note"])
-        else:
-            added.append(figure)
-        revisions.append(
-            FigureRevision(
-                figure=figure,
-                version=version,
-                by=user,
-                old_value=before.value,
-                new_value=entry.value,
-                old_denominator=before.denominator,
-                new_denominator=entry.denominator,
-                old_nothing_to_report=before.nothing_to_report,
-                new_nothing_to_report=entry.nothing_to_report,
-                old_note=before.note,
-                new_note=entry.note,
-                reason=why[indicator],
+    return why
+
+
+def _write(saves: list[_Save], user, resubmit: bool) -> list[list[FigureRevision]]:
+    """Write each save's figures, a revision of every change, the submission's next version
+    and a saved event; a submitted or approved quarter needs review again (a draft, or with
+    `resubmit` submitted). The same few statements for one quarter or a plan's history.
+    Returns each save's revisions."""
+    changed, added, revisions, events = [], [], [], []
+    for save in saves:
+        submission = save.submission
+        version = 1 if save.created else submission.version + 1
+        made = []
+        for indicator, figure, before, entry in save.changes:
+            figure.value, figure.denominator = entry.value, entry.denominator
+            figure.nothing_to_report, figure.note = entry.nothing_to_report, entry.note
+            (changed if figure.pk else added).append(figure)
+            made.append(
+                FigureRevision(
+                    figure=figure,
+                    version=version,
+                    by=user,
+                    old_value=before.value,
+                    new_value=entry.value,
+                    old_denominator=before.denominator,
+                    new_denominator=entry.denominator,
+                    old_nothing_to_report=before.nothing_to_report,
+                    new_nothing_to_report=entry.nothing_to_report,
+                    old_note=before.note,
+                    new_note=entry.note,
+                    reason=save.why[indicator],
+                )
             )
-        )
-    # New figures in one statement, however many a save brings (an import of a plan's
-    # history adds thousands).
-    Figure.objects.bulk_create(added)
-    if revisions:
-        FigureRevision.objects.bulk_create(revisions)
+        revisions.append(made)
         before = submission.status
         if before in (Status.SUBMITTED, Status.APPROVED):
             submission.status = Status.SUBMITTED if resubmit else Status.DRAFT
         submission.version = version
-        submission.save(update_fields=["version", "status"])
-        _record(
-            submission,
-            Action.SAVED,
-            user,
-            before,
-            "; ".join(dict.fromkeys(filter(None, why.values()))),
-        )
-    return submission, revisions
+        reasons = "; ".join(dict.fromkeys(filter(None, save.why.values())))
+        events.append(_event(submission, Action.SAVED, user, before, reasons))
+    _store(changed, ["value", "denominator", "nothing_to_report", "note"])
+    Figure.objects.bulk_create(added)
+    FigureRevision.objects.bulk_create(made for made in revisions for made in made)
+    _store([save.submission for save in saves], ["version", "status"])
+    SubmissionEvent.objects.bulk_create(events)
+    return revisions
+
+
+def _store(objects: list, fields: list[str]) -> None:
+    """UPDATE these fields of every object (all of one model) from its attributes.
+
+    One prepared statement run for all: Django's bulk_update builds a CASE expression per
+    row and field, 1.5 ms of Python a row (11.6 s for a plan's 7,560 figures)."""
+    if not objects:
+        return
+    meta, quote = objects[0]._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        + [row.pk]
+        for row in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def import_quarters(*, user, quarters: dict, resubmit: bool) -> dict:
+    """A provincial import's save of many quarters, past every lock: `quarters` maps
+    (Prefecture, or None for the province; ReportingPeriod) to (entries by Indicator, the
+    reason its revisions record). Each quarter is saved as save_quarter(past_locks=True)
+    would save it at the version it has now, in a few statements for all of them.
+    Returns (submission, revisions) by the same keys.
+
+    Concurrent imports queue instead of failing on each other's saves: the periods and
+    then the submissions are locked, in key order, before anything is read.
+    """
+    periods = sorted({period.pk for _prefecture, period in quarters})
+    list(ReportingPeriod.objects.filter(pk__in=periods).select_for_update(no_key=True))
+    found = {
+        (submission.prefecture_id, submission.period_id): submission
+        for submission in Submission.objects.filter(period__in=periods)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    }
+    keys = {key: (key[0] and key[0].pk, key[1].pk) for key in quarters}
+    missing = [key for key in quarters if keys[key] not in found]
+    created = _create_submissions(missing, user)
+    submissions = {key: created.get(key) or found[keys[key]] for key in quarters}
+    figures = defaultdict(dict)
+    for figure in Figure.objects.filter(submission__in=list(submissions.values())):
+        figures[figure.submission_id][figure.indicator_id] = figure
+    saves = {}
+    for key, (entries, reason) in quarters.items():
+        submission = submissions[key]
+        if changes := _changes(entries, figures[submission.pk], submission):
+            saves[key] = _Save(submission, key in created, changes, _why(changes, reason, {}))
+    written = dict(zip(saves, _write(list(saves.values()), user, resubmit), strict=True))
+    return {key: (submissions[key], written.get(key, [])) for key in quarters}
+
+
+def _create_submissions(keys: list, user) -> dict:
+    """New submissions for these (prefecture, period) keys, in one insert; if a reporter
+    created one of them meanwhile, each is made (or found) on its own instead."""
+    try:
+        with transaction.atomic():
+            made = Submission.objects.bulk_create(
+                [Submission(prefecture=p, period=period, created_by=user) for p, period in keys]
+            )
+            return dict(zip(keys, made, strict=True))
+    except IntegrityError:
+        made = {key: _locked_submission(*key, user) for key in keys}
+        return {key: submission for key, (submission, new) in made.items() if new}
 
 
 @transaction.atomic
@@ -331,13 +425,36 @@ def _review(submission_pk, user, to_status, action, comment, allowed_from, seen_
             _("This quarter is “%(status)s”; it cannot be %(action)s now.")
             % {"status": submission.get_status_display(), "action": Action(action).label}
         )
-    before = submission.status
-    submission.status = to_status
-    submission.reviewed_at, submission.reviewed_by = timezone.now(), user
-    submission.review_comment = comment
-    submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
-    _record(submission, action, user, before, comment)
+    _decide([(submission, comment)], to_status, action, user)
     return submission
+
+
+def _decide(decisions: list, to_status, action, user):
+    """Record a review decision, (submission, comment) each: the new status, who, when and
+    why, and an event. Returns the time of the decision."""
+    now, events = timezone.now(), []
+    for submission, comment in decisions:
+        before = submission.status
+        submission.status = to_status
+        submission.reviewed_at, submission.reviewed_by = now, user
+        submission.review_comment = comment
+        events.append(_event(submission, action, user, before, comment))
+    _store(
+        [submission for submission, _comment in decisions],
+        ["status", "reviewed_at", "reviewed_by", "review_comment"],
+    )
+    SubmissionEvent.objects.bulk_create(events)
+    return now
+
+
+def _publish(submissions, at):
+    """Make the submissions' working figures the published ones, approved `at`."""
+    Figure.objects.filter(submission__in=submissions).update(
+        approved_value=F("value"),
+        approved_denominator=F("denominator"),
+        approved_nothing_to_report=F("nothing_to_report"),
+        approved_at=at,
+    )
 
 
 @transaction.atomic
@@ -346,27 +463,36 @@ def approve_submission(
     submission: Submission,
     user,
     comment: str = "",
-    imported: bool = False,
     seen_version: int | None = None,
 ) -> Submission:
     """Publish the submitted figures: from now on they are what progress and charts read.
 
     `seen_version` is the version the reviewer's page showed: approving any other is
     refused (StaleCopy, with what changed since). Approving again what the same reviewer
-    has just approved is answered as done. An import approves whatever it loaded, whether
-    or not it was submitted first.
+    has just approved is answered as done. (An import approves with approve_imported.)
     """
-    allowed_from = Status.values if imported else [Status.SUBMITTED]
     submission = _review(
-        submission.pk, user, Status.APPROVED, Action.APPROVED, comment, allowed_from, seen_version
+        submission.pk,
+        user,
+        Status.APPROVED,
+        Action.APPROVED,
+        comment,
+        [Status.SUBMITTED],
+        seen_version,
     )
-    submission.figures.update(
-        approved_value=F("value"),
-        approved_denominator=F("denominator"),
-        approved_nothing_to_report=F("nothing_to_report"),
-        approved_at=submission.reviewed_at,
-    )
+    _publish([submission], submission.reviewed_at)
     return submission
+
+
+@transaction.atomic
+def approve_imported(*, approvals: list, user) -> list[Submission]:
+    """Publish what an import loaded, (submission, comment) each, whatever state each
+    quarter was in; the submissions are those import_quarters returned, still locked.
+    Returns the submissions."""
+    submissions = [submission for submission, _comment in approvals]
+    if approvals:
+        _publish(submissions, _decide(approvals, Status.APPROVED, Action.APPROVED, user))
+    return submissions
 
 
 @transaction.atomic

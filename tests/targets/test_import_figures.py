@@ -1,10 +1,19 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets.models import Figure, ReportingPeriod, StaleProgress, Submission
-from targets.reporting import approve_submission
+from targets.models import (
+    Figure,
+    FigureRevision,
+    Prefecture,
+    ReportingPeriod,
+    StaleProgress,
+    Submission,
+)
+from targets.reporting import _create_submissions, approve_submission
 from tests.filing import file, save
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -354,3 +363,53 @@ def test_the_preview_counts_in_the_singular_for_one(client, provincial, plan):
     both = HEADER + "440100,patent_agents,2019Q4,9,,\n" + "440300,patent_agents,2019Q4,8,,\n"
     page = client.post(reverse("csv_import"), {"file": _named(both)}).content.decode()
     assert "It adds 1 figure, changes 0 and leaves 1 as it is." in page
+
+
+def history(cities: int, quarters: int, value: int) -> str:
+    codes = Prefecture.objects.order_by("code").values_list("code", flat=True)[:cities]
+    periods = [f"{2019 + q // 4}Q{q % 4 + 1}" for q in range(quarters)]
+    return HEADER + "".join(
+        f"{code},patent_agents,{period},{value},,\n" for code in codes for period in periods
+    )
+
+
+def test_an_import_takes_the_same_statements_for_4_quarters_as_for_48(csv_file, provincial, plan):
+    """A whole plan's history imports well within the web server's timeout: the statements
+    do not grow with the cities and quarters (a dozen per quarter took 26 s at 7,560 rows),
+    and every figure still gets its revision and every quarter its events."""
+
+    def statements(cities, quarters, value):
+        path = csv_file(history(cities, quarters, value))
+        with CaptureQueriesContext(connection) as run:
+            call_command("import_figures", path, user="provincial", approve=True)
+        return len(run)
+
+    small = [statements(2, 2, value) for value in (10, 20)]
+    large = [statements(8, 6, value) for value in (30, 40)]
+    assert large[1] == small[1]  # every figure changed
+    assert large[0] <= small[0] + 1  # new figures, and four changed (one more UPDATE)
+    submission = Submission.objects.get(
+        prefecture__code="440100", period__year=2019, period__quarter=1
+    )
+    assert list(submission.events.values_list("action", flat=True)) == ["saved", "approved"] * 4
+    figure = submission.figures.get()
+    assert list(figure.revisions.values_list("version", "old_value", "new_value")) == [
+        (1, None, 10),
+        (2, 10, 20),
+        (3, 20, 30),
+        (4, 30, 40),
+    ]
+    assert (figure.value, figure.approved_value, submission.version) == (40, 40, 4)
+    assert FigureRevision.objects.count() == 2 * 2 * 2 + 8 * 6 * 2
+
+
+def test_quarters_a_city_created_meanwhile_are_found_not_created_again(provincial, plan):
+    """An import creates the submissions it lacks in one insert; when a city's first save
+    created one after the import looked (here: before the insert), it is found instead."""
+    guangzhou, shenzhen = Prefecture.objects.filter(code__in=["440100", "440300"])
+    period = ReportingPeriod.objects.get(year=2019, quarter=4)
+    theirs = Submission.objects.create(prefecture=guangzhou, period=period)
+    created = _create_submissions([(guangzhou, period), (shenzhen, period)], provincial)
+    assert list(created) == [(shenzhen, period)]
+    assert Submission.objects.filter(period=period).count() == 2
+    assert Submission.objects.get(prefecture=guangzhou, period=period) == theirs

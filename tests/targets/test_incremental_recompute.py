@@ -18,7 +18,7 @@ from targets.models import (
     TargetAllocation,
 )
 from targets.recompute import recompute_progress
-from targets.reporting import Entry, approve_submission, reopen_quarter, save_quarter
+from targets.reporting import Entry, approve_imported, import_quarters, reopen_quarter
 from targets.tasks import enqueue_publish
 from tests.factories import UserFactory, approve
 
@@ -79,20 +79,11 @@ def entries(reporter, values) -> dict:
 
 
 def save_and_approve(user, prefecture, period, values) -> None:
-    submission = Submission.objects.filter(prefecture=prefecture, period=period).first()
-    submission, _ = save_quarter(
-        prefecture=prefecture,
-        period=period,
-        user=user,
-        entries=entries(prefecture, values),
-        seen_version=submission.version if submission else 0,
-        reason="corrected",
-        past_locks=True,
-        resubmit=True,
-    )
+    key = (prefecture, period)
+    quarters = {key: (entries(prefecture, values), "corrected")}
+    submission, _ = import_quarters(user=user, quarters=quarters, resubmit=True)[key]
     if submission.status != Submission.Status.APPROVED:
-        submission = approve_submission(submission=submission, user=user, imported=True)
-        enqueue_publish([submission])
+        enqueue_publish(approve_imported(approvals=[(submission, "")], user=user))
 
 
 def without_times(rows) -> list:
