@@ -234,7 +234,7 @@ def _write(saves: list[_Save], user, resubmit: bool) -> list[list[FigureRevision
         events.append(_event(submission, Action.SAVED, user, before, reasons))
     _store(changed, ["value", "denominator", "nothing_to_report", "note"])
     Figure.objects.bulk_create(added)
-    FigureRevision.objects.bulk_create(made for made in revisions for made in made)
+    FigureRevision.objects.bulk_create(revision for made in revisions for revision in made)
     _store([save.submission for save in saves], ["version", "status"])
     SubmissionEvent.objects.bulk_create(events)
     return revisions
@@ -271,8 +271,10 @@ def import_quarters(*, user, quarters: dict, resubmit: bool) -> dict:
     Concurrent imports queue instead of failing on each other's saves: the periods and
     then the submissions are locked, in key order, before anything is read.
     """
-    periods = sorted({period.pk for _prefecture, period in quarters})
-    list(ReportingPeriod.objects.filter(pk__in=periods).select_for_update(no_key=True))
+    periods = {period.pk for _prefecture, period in quarters}
+    list(
+        ReportingPeriod.objects.filter(pk__in=periods).order_by("pk").select_for_update(no_key=True)
+    )
     found = {
         (submission.prefecture_id, submission.period_id): submission
         for submission in Submission.objects.filter(period__in=periods)
