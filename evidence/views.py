@@ -14,7 +14,8 @@ from ipplan.uploads import upload_too_large
 from targets.access import is_reviewer, may_read_published, may_read_working_copy
 from targets.models import Indicator, Submission
 from targets.reporting import WorkflowError, lock_reasons, return_submission
-from targets.views import period_or_404, reporter_or_403
+from targets.schedule import period_or_404
+from targets.views import reporter_or_403
 
 
 def may_read(user, evidence: EvidenceFile) -> bool:

@@ -7,6 +7,7 @@ string can turn into a server error and every refusal reads the same.
 import re
 
 from django.core.exceptions import BadRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
@@ -16,6 +17,13 @@ class BadParameter(BadRequest):
     """Part of a request (path, query, form) that means nothing here.
 
     Its message is for the user: the 400 page (or the API's JSON) shows it.
+    """
+
+
+class NotOnRecord(Http404):
+    """Something the request names (a quarter, an indicator, a city) that does not exist here.
+
+    Its message is for the user: the 404 page shows it instead of "no page at this address".
     """
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
-from ipplan.params import BadParameter
+from ipplan.params import BadParameter, NotOnRecord
 
 BROKER_TIMEOUT_SECONDS = 2
 # Django's forms end every label with gettext(":"), which its own Chinese catalogue leaves
@@ -85,7 +85,11 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
-    return _error(request, 404, _("Not found"), _("There is no page at this address."))
+    if isinstance(exception, NotOnRecord):
+        message = str(exception)
+    else:
+        message = _("There is no page at this address.")
+    return _error(request, 404, _("Not found"), message)
 
 
 def server_error(request):

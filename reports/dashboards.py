@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from ipplan.params import one_of, whole_number
+from ipplan.params import BadParameter, one_of, whole_number
 from reminders.notices import waiting_for
 from reports import charts, display
 from reports.sources import link_points
@@ -23,6 +22,7 @@ from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
+from targets.schedule import period_or_404
 from targets.templatetags.indicators import target_text
 
 Status = Progress.Status
@@ -56,10 +56,10 @@ def chosen_period(request) -> ReportingPeriod | None:
     """The quarter asked for, or the latest one with approved data."""
     if text := request.GET.get("quarter"):
         try:
-            quarter = Quarter.parse(text)
-        except ValueError:
-            raise Http404(text) from None
-        return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
+            quarter = Quarter.parse(text[:20])
+        except ValueError as problem:
+            raise BadParameter(str(problem)) from None
+        return period_or_404(quarter)
     return default_period()
 
 

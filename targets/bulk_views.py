@@ -33,6 +33,7 @@ from targets.reporting import (
     preview_changes,
     save_quarter,
 )
+from targets.schedule import period_or_404
 from targets.spreadsheets import (
     UnreadableSheet,
     quarter_workbook,
@@ -42,7 +43,6 @@ from targets.validation import entry_warnings
 from targets.views import (
     approved_entries_before,
     merged_sheet,
-    period_or_404,
     render_sheet,
     reporter_or_403,
     require_reviewer,

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from targets.formatting import join_names
 from targets.forms import AddPeriodsForm, PeriodForm
 from targets.models import ReportingPeriod
-from targets.schedule import add_periods, next_quarter
-from targets.views import period_or_404, require_reviewer
+from targets.schedule import add_periods, next_quarter, period_or_404
+from targets.views import require_reviewer
 
 
 def periods(request, add_form=None):

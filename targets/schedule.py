@@ -1,10 +1,13 @@
-"""Reporting periods as time passes: the quarters to come, each due by the one rule.
+"""Reporting periods as time passes: the quarters to come, each due by the one rule, and
+the period a request names.
 
 Seeding, the 报送期管理 page and any job that opens the next quarter all add periods here.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from ipplan.params import NotOnRecord
 from targets.models import ReportingPeriod
 from targets.periods import DAYS_TO_REPORT, Quarter, due_date_for
 
@@ -34,3 +37,20 @@ def add_periods(
         if new:
             created.append(period)
     return created
+
+
+def period_or_404(quarter) -> ReportingPeriod:
+    """The reporting period of `quarter`; NotOnRecord (a 404 naming the quarters there are)
+    when there is none."""
+    try:
+        return ReportingPeriod.objects.get(year=quarter.year, quarter=quarter.quarter)
+    except ReportingPeriod.DoesNotExist:
+        periods = ReportingPeriod.objects.order_by("year", "quarter")
+        first, last = periods.first(), periods.last()
+        message = _("There is no reporting period %(period)s.") % {"period": quarter.label}
+        if first:
+            message += " " + _("Quarters on record run from %(first)s to %(last)s.") % {
+                "first": first.as_quarter.label,
+                "last": last.as_quarter.label,
+            }
+        raise NotOnRecord(message) from None

@@ -41,6 +41,7 @@ from targets.reporting import (
     withdraw_submission,
 )
 from targets.review import review_rows
+from targets.schedule import period_or_404
 from targets.tasks import enqueue_publish, enqueue_recompute
 
 
@@ -59,10 +60,6 @@ def reporter_or_403(user, reporter: str, *, to_enter=False):
     if not (may_enter if to_enter else may_read_working_copy)(user, prefecture):
         raise PermissionDenied
     return prefecture
-
-
-def period_or_404(quarter) -> ReportingPeriod:
-    return get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
 
 
 def approved_entries_before(prefecture, period) -> dict[int, Entry]:

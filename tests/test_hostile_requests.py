@@ -6,7 +6,7 @@ value on every URL and parameter.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from targets.models import Figure
 
@@ -103,3 +103,28 @@ def test_a_nul_inside_an_uploaded_file_is_a_bad_row_not_a_server_error(staff):
     assert "备注中含有不是文字的控制字符（如 NUL）" in preview.content.decode()
     assert staff.post(reverse("csv_import_confirm")).status_code == 302
     assert not Figure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/?quarter=2030Q1",
+        "/dashboard/indicators/patent_agents/?quarter=2030Q1",
+        reverse_lazy("quarter_form", args=["440100", "2030Q1"]),
+    ],
+)
+def test_a_quarter_not_on_record_is_named_with_the_quarters_there_are(staff, url):
+    response = staff.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "没有 2030年第1季度 这个报送期。" in page
+    assert "现有报送期为 2018年第1季度 至 2022年第4季度。" in page
+    staff.cookies["django_language"] = "en"
+    assert "Quarters on record run from 2018 Q1 to 2022 Q4." in staff.get(url).text
+
+
+@pytest.mark.parametrize("quarter", ["abc", "2022Q5", "2022q", "\u20022022Q4x"])
+def test_a_quarter_that_is_no_quarter_is_a_bad_request_saying_how_to_write_one(staff, quarter):
+    response = staff.get("/dashboard/", {"quarter": quarter})
+    assert response.status_code == 400
+    assert "2021Q3" in response.content.decode()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from reports import display
 from targets import progress
+from targets.formatting import join_names
 
 register = template.Library()
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_MARGIN = 120, 28, 3
@@ -96,17 +97,18 @@ def sparkline(trend, indicator):
     alone = [(*place(i, v), SOLID) for run in runs if len(run) == 1 for i, v in run]
     hollow = [(*place(i, v), HOLLOW) for i, v, complete in points if not complete]
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="2.5" {}/>', alone + hollow)
-    label = ", ".join(
-        display.amount(v, indicator) + ("" if complete else f" ({_('incomplete')})")
+    label = join_names(
+        display.amount(v, indicator)
+        if complete
+        else _("%(value)s (incomplete)") % {"value": display.amount(v, indicator)}
         for v, complete in trend
         if v is not None
     )
     return format_html(
-        '<svg class="spark" width="{}" height="{}" role="img" aria-label="{}: {}">{}{}</svg>',
+        '<svg class="spark" width="{}" height="{}" role="img" aria-label="{}">{}{}</svg>',
         SPARK_WIDTH,
         SPARK_HEIGHT,
-        indicator.name,
-        label,
+        _("%(indicator)s: %(values)s") % {"indicator": indicator.name, "values": label},
         lines,
         dots,
     )

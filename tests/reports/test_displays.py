@@ -101,6 +101,8 @@ def test_an_incomplete_total_is_drawn_apart_and_says_so(client, lingdao):
     assert "status-incomplete" in row
     spark = row.split('<svg class="spark"')[1]
     assert 'fill="#ffffff"' in spark  # the incomplete quarter: a hollow circle
+    # Read aloud as a Chinese list: 、 between quarters, full-width marks.
+    assert re.match(r' [^>]*aria-label="高质量专利育成中心：\d+ 个、[^"]*个（数据不完整）"', spark)
     page = html(client, lingdao, "/dashboard/indicators/patent_cultivation_centres/?quarter=2022Q4")
     series = figures_of(page)["series"]["data"]
     assert series[0]["y"][EVERY_QUARTER.index("2022Q4")] is None  # off the line
