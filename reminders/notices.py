@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -168,8 +168,8 @@ class Waiting:
 def waiting_for(user, today: date) -> Waiting:
     """What waits for this user when they land: the same facts the reminders are about."""
     waiting = Waiting()
-    periods = list(ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False))
     if user.role == Role.CITY and user.prefecture:
+        periods = ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False)
         own = {
             s.period_id: s
             for s in Submission.objects.filter(prefecture=user.prefecture).select_related("period")
@@ -181,35 +181,46 @@ def waiting_for(user, today: date) -> Waiting:
         ]
         waiting.returned = [s for s in own.values() if s.status == Status.RETURNED]
     elif user.role == Role.PROVINCIAL or user.is_superuser:
-        waiting.to_review = Submission.objects.filter(status=Status.SUBMITTED).count()
-        waiting.late = _late_cities(periods, today)
+        counts = _counts_by_period()
+        waiting.to_review = sum(submitted for _reported, submitted in counts.values())
+        waiting.late = _late_cities(today, counts)
     return waiting
 
 
-def _late_cities(periods, today) -> list:
-    """[(period, [prefectures late with it])] for the periods with any. Counts first, so that
-    only the periods some city has not reported are loaded, and of those only the
-    submissions not reported: a few rows, however many cities and quarters are on record."""
-    city_submissions = Submission.objects.filter(prefecture__isnull=False, period__in=periods)
-    reported_counts = dict(
-        city_submissions.filter(status__in=REPORTED)
+def _counts_by_period() -> dict:
+    """{period id: (cities that reported it, submissions waiting for review)}: one pass over
+    the submissions, which both questions need."""
+    counts = (
+        Submission.objects.order_by()
         .values_list("period")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    cities = Prefecture.objects.count()
-    short = [period for period in periods if reported_counts.get(period.pk, 0) < cities]
-    if not short:
-        return []
-    prefectures = list(Prefecture.objects.all())
-    reported = set(
-        city_submissions.filter(period__in=short, status__in=REPORTED).values_list(
-            "prefecture_id", "period_id"
+        .annotate(
+            reported=Count("pk", filter=Q(prefecture__isnull=False, status__in=REPORTED)),
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
         )
     )
+    return {period: (reported, submitted) for period, reported, submitted in counts}
+
+
+def _late_cities(today, counts) -> list:
+    """[(period, [prefectures late with it])] for the open periods with any. Only a period
+    past its due date can have a late city (`is_late`), and of those only the ones some city
+    has not reported (`counts`: `_counts_by_period()`); for those alone are the submissions
+    not reported loaded: a few rows, however many cities and quarters are on record."""
+    cities = Prefecture.objects.count()
+    short = [
+        period
+        for period in ReportingPeriod.objects.filter(is_open=True, due_date__lt=today)
+        if counts.get(period.pk, (0, 0))[0] < cities
+    ]
+    if not short:
+        return []
+    city_submissions = Submission.objects.filter(prefecture__isnull=False, period__in=short)
+    prefectures = list(Prefecture.objects.all())
+    reported = set(
+        city_submissions.filter(status__in=REPORTED).values_list("prefecture_id", "period_id")
+    )
     submissions = {
-        (s.prefecture_id, s.period_id): s
-        for s in city_submissions.filter(period__in=short).exclude(status__in=REPORTED)
+        (s.prefecture_id, s.period_id): s for s in city_submissions.exclude(status__in=REPORTED)
     }
     return [
         (period, late)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,14 +53,17 @@ def landing(request):
     return redirect("plan")
 
 
-def chosen_period(request) -> ReportingPeriod | None:
-    """The quarter asked for, or the latest one with approved data."""
+def chosen_period(request, periods=None) -> ReportingPeriod | None:
+    """The quarter asked for, or the latest one with approved data. `periods`: every
+    reporting period, when the page has loaded them already (the quarter asked for is picked
+    from them rather than read again). BadParameter for a value that is no quarter,
+    NotOnRecord for a quarter that is not a reporting period."""
     if text := request.GET.get("quarter"):
         try:
             quarter = Quarter.parse(text[:20])
         except ValueError as problem:
             raise BadParameter(str(problem)) from None
-        return period_or_404(quarter)
+        return period_or_404(quarter, periods)
     return default_period()
 
 
@@ -82,16 +86,21 @@ def periods_until(period, periods):
     return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
-def city_names() -> dict[str, str]:
-    """{prefecture code: its name in the active language}, for naming the cities missing."""
-    return {prefecture.code: prefecture.name for prefecture in Prefecture.objects.all()}
+def city_names(rows) -> dict[str, str]:
+    """{prefecture code: its name in the active language} for the cities missing from these
+    progress rows (None is skipped): one query, none when no city is missing."""
+    codes = {code for row in rows if row for code in row.missing}
+    if not codes:
+        return {}
+    return {
+        prefecture.code: prefecture.name for prefecture in Prefecture.objects.filter(code__in=codes)
+    }
 
 
 @published_figures
 def overview(request):
-    period = chosen_period(request)
     periods = list(ReportingPeriod.objects.all())
-    names = city_names()
+    period = chosen_period(request, periods)
     rows = list(
         Progress.objects.filter(period=period, prefecture=None)
         .select_related("indicator")
@@ -105,6 +114,7 @@ def overview(request):
         "period__year", "period__quarter"
     ).values_list("indicator_id", "actual", "complete"):
         trends[indicator_id].append((actual, complete))
+    names = city_names(rows)
     counts = Counter(row.status for row in rows)
     status, kind = request.GET.get("status"), request.GET.get("kind")
     shown = [
@@ -134,7 +144,7 @@ def overview(request):
 
 def province_reading(indicator, row, names) -> display.Reading:
     """How the province's result for an indicator (a Progress row, or None) reads, against
-    the plan's target; `names`: `city_names()`, to name the cities missing."""
+    the plan's target; `names`: `city_names()` of it, to name the cities missing."""
     missing = [names.get(code, code) for code in row.missing] if row else []
     return display.reading(indicator, row, target_text(indicator), missing)
 
@@ -186,8 +196,8 @@ def _cell(indicator, prefecture, period, value):
 @published_figures
 def indicator_dashboard(request, code):
     indicator = get_object_or_404(Indicator, code=code)
-    period = chosen_period(request)
     every_period = list(ReportingPeriod.objects.all())
+    period = chosen_period(request, every_period)
     periods = periods_until(period, every_period)
     quarters = charts.timeline(indicator, every_period, period)
     province = list(
@@ -205,7 +215,7 @@ def indicator_dashboard(request, code):
         "period": period,
         "periods": every_period,
         "current": current,
-        "reading": current and province_reading(indicator, current, city_names()),
+        "reading": current and province_reading(indicator, current, city_names([current])),
         "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
@@ -272,19 +282,23 @@ def _sources_url(indicator, prefecture, period) -> str | None:
 @published_figures
 def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
-    period = chosen_period(request)
-    rows = list(
-        Progress.objects.filter(prefecture=prefecture, period=period)
+    periods = list(ReportingPeriod.objects.all())
+    period = chosen_period(request, periods)
+    rows, province = [], {}
+    # The city's rows and the province's, which they are read against, in one query.
+    for row in (
+        Progress.objects.filter(Q(prefecture=prefecture) | Q(prefecture=None), period=period)
         .select_related("indicator")
         .order_by("indicator__display_order")
-    )
-    province = {
-        row.indicator_id: row for row in Progress.objects.filter(prefecture=None, period=period)
-    }
+    ):
+        if row.prefecture_id is None:
+            province[row.indicator_id] = row
+        else:
+            rows.append(row)
     context = {
         "prefecture": prefecture,
         "period": period,
-        "periods": list(ReportingPeriod.objects.all()),
+        "periods": periods,
         "rows": [
             (row, city_reading(row.indicator, row), province.get(row.indicator_id)) for row in rows
         ],
@@ -304,7 +318,8 @@ def city_reading(indicator, row) -> display.Reading:
 
 @published_figures
 def map_dashboard(request):
-    period = chosen_period(request)
+    periods = list(ReportingPeriod.objects.all())
+    period = chosen_period(request, periods)
     indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
     indicator = next(
         (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]
@@ -327,7 +342,7 @@ def map_dashboard(request):
     }
     context = {
         "period": period,
-        "periods": list(ReportingPeriod.objects.all()),
+        "periods": periods,
         "indicators": indicators,
         "indicator": indicator,
         "mode": mode,

@@ -158,7 +158,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
             indicator__in=indicators
         ).values_list("indicator", "prefecture", "value")
     }
-    names = city_names()
+    names = city_names(row for series in history.values() for row in series)
     rows, figures = [], []
     for indicator in indicators:
         series = history[indicator.pk]

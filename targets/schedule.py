@@ -39,18 +39,19 @@ def add_periods(
     return created
 
 
-def period_or_404(quarter) -> ReportingPeriod:
-    """The reporting period of `quarter`; NotOnRecord (a 404 naming the quarters there are)
-    when there is none."""
-    try:
-        return ReportingPeriod.objects.get(year=quarter.year, quarter=quarter.quarter)
-    except ReportingPeriod.DoesNotExist:
-        periods = ReportingPeriod.objects.order_by("year", "quarter")
-        first, last = periods.first(), periods.last()
-        message = _("There is no reporting period %(period)s.") % {"period": quarter.label}
-        if first:
-            message += " " + _("Quarters on record run from %(first)s to %(last)s.") % {
-                "first": first.as_quarter.label,
-                "last": last.as_quarter.label,
-            }
-        raise NotOnRecord(message) from None
+def period_or_404(quarter, periods=None) -> ReportingPeriod:
+    """The reporting period of `quarter`, from `periods` (every period, already loaded) or
+    the database; NotOnRecord (a 404 naming the quarters there are) when there is none."""
+    if periods is None:
+        periods = ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter)
+    if found := next((period for period in periods if period.as_quarter == quarter), None):
+        return found
+    on_record = ReportingPeriod.objects.order_by("year", "quarter")
+    first, last = on_record.first(), on_record.last()
+    message = _("There is no reporting period %(period)s.") % {"period": quarter.label}
+    if first:
+        message += " " + _("Quarters on record run from %(first)s to %(last)s.") % {
+            "first": first.as_quarter.label,
+            "last": last.as_quarter.label,
+        }
+    raise NotOnRecord(message)
