@@ -322,21 +322,22 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     groups = defaultdict(list)
     for pk, item in changed.items():
         groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
-    figures, rows, submissions = Q(), Q(), set()
+    figures, rows, others, submissions = Q(), Q(), Q(), set()
     for (item, summed), pks in groups.items():
         later = [period for period, quarter in periods.items() if quarter >= item.since]
         reporters = Q(prefecture__in=item.scopes - {None})
         if None in item.scopes:
             reporters |= Q(prefecture__isnull=True)
-        wanted = Q(indicator__in=pks, period__in=later)
-        if not summed:
+        changing = Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
+        rows |= Q(indicator__in=pks, period__in=later) & changing
+        if summed:
+            others |= Q(indicator__in=pks, period__in=later) & ~changing
+        else:
             reporters |= Q(period__in=later)
-            wanted &= Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
         # The submissions first, so that their figures are found by the submission's index.
         read = set(Submission.objects.filter(reporters).values_list("pk", flat=True))
         figures |= Q(indicator__in=pks, submission__in=read)
         submissions |= read
-        rows |= wanted
     inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
     keys = _Keys(inputs)
     before, reported, stored = defaultdict(dict), defaultdict(dict), {}
@@ -345,14 +346,26 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     ).values_list("indicator_id", "period_id", "actual", "complete"):
         quarter = inputs.periods[period_id]
         before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
-    at_actual, at_complete = 4 + VALUES.index("actual"), 4 + VALUES.index("complete")
     for row in _stored(Progress.objects.filter(rows)):
-        indicator_id, prefecture_id, period_id = key = tuple(row[1:4])
-        stored[key] = row
-        other = prefecture_id is not None and prefecture_id not in changed[indicator_id].scopes
-        if other and row[at_complete]:
-            city = inputs.cities[prefecture_id]
-            reported[indicator_id][city, inputs.periods[period_id]] = row[at_actual]
+        stored[tuple(row[1:4])] = row
+    # Every other city's row is read for its actual and its share alone: there are hundreds
+    # of them for each changed one, and reading them whole took most of the run.
+    shared = {}
+    if others:
+        for pk, *key, actual, complete, share in Progress.objects.filter(others).values_list(
+            "pk",
+            "indicator_id",
+            "prefecture_id",
+            "period_id",
+            "actual",
+            "complete",
+            "share_of_province",
+        ):
+            indicator_id, prefecture_id, period_id = key = tuple(key)
+            shared[key] = pk, share
+            if complete:
+                city = inputs.cities[prefecture_id]
+                reported[indicator_id][city, inputs.periods[period_id]] = actual
     by_indicator = defaultdict(list)
     for figure in inputs.figures:
         by_indicator[figure.indicator].append(figure)
@@ -384,15 +397,12 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
             fresh[keys.of(pk, result)] = keys.values(result)
         for (city, quarter), share in city_shares.items():
             shares[pk, keys.city_ids[city], keys.period_ids[quarter]] = share
-    share = 4 + VALUES.index("share_of_province")
     writer.replace(
         fresh,
         {key: (row[0], row[4:]) for key, row in stored.items() if key in fresh},
         obsolete=False,
     )
-    writer.update_shares(
-        shares, {key: (row[0], row[share]) for key, row in stored.items() if key in shares}
-    )
+    writer.update_shares(shares, {key: row for key, row in shared.items() if key in shares})
     return whole
 
 
