@@ -104,9 +104,10 @@ def broker():
         _forget_connections()
         celery_app.conf.update(broker_url=url, task_always_eager=False)
 
+    in_process = celery_app.conf.broker_url
     yield use
     _forget_connections()
-    celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True)
+    celery_app.conf.update(broker_url=in_process, task_always_eager=True)
 
 
 @pytest.fixture
