@@ -76,14 +76,14 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     lookups = _Lookups()
     rows, errors, seen = [], [], {}
     records = _records(reader, errors)
-    header = next(records, (1, []))[1]
+    header = _trimmed(next(records, (1, []))[1])
     if [name.strip() for name in header] != COLUMNS:
         return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
     for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         try:
-            row = _read_row(line, cells, lookups)
+            row = _read_row(line, _trimmed(cells), lookups)
         except ValueError as problem:
             errors.append((line, str(problem)))
             continue
@@ -145,6 +145,14 @@ def _records(reader, errors):
             )
             continue
         yield reader.line_num, cells
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """The cells without empty ones past the last column: Excel writes a comma for every
+    column of the sheet's used range, so a column once formatted adds one to every line."""
+    while len(cells) > len(COLUMNS) and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
 
 
 class _Lookups:

@@ -347,6 +347,10 @@ def csv_files() -> dict[str, bytes]:
             "440300,patent_agents,2019Q4,900,,核对\x00完毕",
         ),
         "bad-denominator.csv": excel("440100,hitech_compliance_rate,2019Q4,300,abc,"),
+        # A column right of 备注 once formatted: Excel writes its empty cell on every line.
+        "excel-empty-columns.csv": "\r\n".join(
+            [HEADER + ",,", "440100,patent_agents,2019Q4,1200,,市局年报,,", ",,,,,,,", ""]
+        ).encode("utf-8-sig"),
     }
 
 

@@ -172,6 +172,7 @@ IMPORTED = {
         (None, "ip_regulation_enacted", 2019, 4): "0",
     },
     "excel-gbk.csv": {("440100", "patent_agents", 2019, 4): "1200"},
+    "excel-empty-columns.csv": {("440100", "patent_agents", 2019, 4): "1200"},
     "hitech-just-short.csv": {
         ("445300", "hitech_compliance_rate", 2022, 4): "116",
         ("440100", "patent_agents", 2021, 2): "110",
