@@ -77,7 +77,7 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     rows, errors, seen = [], [], {}
     records = _records(reader, errors)
     header = _trimmed(next(records, (1, []))[1])
-    if [name.strip() for name in header] != COLUMNS:
+    if [name.strip().lower() for name in header] != COLUMNS:
         return [], [(1, _("The header must be: %(columns)s.") % {"columns": ",".join(COLUMNS)})]
     for line, cells in records:
         if not any(cell.strip() for cell in cells):

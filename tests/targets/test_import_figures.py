@@ -59,6 +59,12 @@ def test_the_same_figure_twice_is_refused(csv_file, provincial, plan, capsys):
     assert "figures.csv:8: Same figure as line 2." in capsys.readouterr().err
 
 
+def test_a_header_typed_in_capitals_is_fine(csv_file, provincial, plan):
+    typed = GOOD.replace(HEADER, HEADER.title().replace(",", " , "))
+    call_command("import_figures", csv_file(typed), user="provincial")
+    assert Figure.objects.count() == 6
+
+
 def test_a_bom_is_fine(csv_file, provincial, plan):
     call_command("import_figures", csv_file("\ufeff" + GOOD), user="provincial")
     assert Figure.objects.count() == 6
