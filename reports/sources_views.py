@@ -1,11 +1,9 @@
 """Traceability: the sources of a stored result (a page, its CSV and Excel export, the JSON
 API) and what changed since a moment (a PDF summary's making)."""
 
-import tablib
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -15,6 +13,7 @@ from reports.changes import changes_since
 from reports.dashboards import chosen_period
 from reports.sources import parse_moment, records, result_record, sources, status_rule
 from reports.summaries import Scope
+from reports.tables import EXPORT_FORMATS, table_download
 from reports.views import _bad_request
 from targets import progress
 from targets.access import may_read_published, may_read_working_copy
@@ -24,11 +23,6 @@ from targets.formatting import join_names, join_reasons
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 from targets.periods import Quarter
 from targets.recompute import indicator_spec
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _found(indicator, prefecture, period, as_of: str):
@@ -55,7 +49,7 @@ def sources_page(request, code, scope, quarter):
         context["error"] = str(error)
         return render(request, "reports/sources.html", context, status=400)
     export = request.GET.get("_export")
-    if export in EXPORT_TYPES:
+    if export in EXPORT_FORMATS:
         return _export(found, export)
     result = found.result
     context |= {
@@ -136,19 +130,26 @@ COLUMNS = [
 
 def _export(found, kind: str) -> HttpResponse:
     """The city rows as a CSV or Excel file, in the user's language."""
-    sheet = tablib.Dataset(headers=[str(label) for _key, label in COLUMNS])
+    rows = []
     for record in records(found):
         # The API gives the state's code; a person reads its name.
         record["state"] = str(state_label(record["state"] or NOT_STARTED))
-        sheet.append([_cell(record[key]) for key, _label in COLUMNS])
-    body = sheet.export(kind)
-    if kind == "csv":
-        body = "\ufeff" + body  # Excel opens UTF-8 CSV files correctly only with a BOM
-    scope = found.prefecture.code if found.prefecture else PROVINCE
-    name = _("sources") + f"-{found.indicator.code}-{scope}-{found.quarter}.{kind}"
-    response = HttpResponse(body, content_type=EXPORT_TYPES[kind])
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+        rows.append([_cell(record[key]) for key, _label in COLUMNS])
+    indicator, scope = found.indicator, found.prefecture
+    reporter = scope.name if scope else _("Province")
+    return table_download(
+        kind,
+        filename=_("sources")
+        + f"-{indicator.code}-{scope.code if scope else PROVINCE}-{found.quarter}.{kind}",
+        title=_("Sources of %(indicator)s, %(reporter)s, %(quarter)s")
+        % {"indicator": indicator.name, "reporter": reporter, "quarter": found.quarter.label},
+        note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},
+        sheet=_("Sources") + " " + indicator.name,
+        sheet_end=str(found.quarter),
+        headers=[str(label) for _key, label in COLUMNS],
+        rows=rows,
+        widths=[10, 14, 16, 14, 16, 10, 24, 20, 12, 14, 20, 14, 20, 10, 30, 24],
+    )
 
 
 def _cell(value):

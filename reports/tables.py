@@ -41,31 +41,48 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def matrix_export(table: MatrixTable, export: str, *, indicator, period) -> HttpResponse:
-    """The city × quarter table as a download: CSV with a byte-order mark, so that Excel on
-    Chinese Windows reads it as UTF-8, or an .xlsx with a title, the unit and frozen headers."""
+    """The city × quarter table as a download (table_download)."""
     rows = list(table.as_values())
-    name = f"{indicator.code}-{period.as_quarter}.{export}"
+    return table_download(
+        export,
+        filename=f"{indicator.code}-{period.as_quarter}.{export}",
+        title=_("%(indicator)s by prefecture, to %(quarter)s")
+        % {"indicator": indicator.name, "quarter": period.as_quarter.label},
+        note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},
+        sheet=indicator.name,
+        sheet_end=str(period.as_quarter),
+        headers=rows[0],
+        rows=rows[1:],
+        widths=[14, *(10 for _column in rows[0][1:])],
+    )
+
+
+def table_download(
+    export: str, *, filename, title, note, sheet, headers, rows, sheet_end="", widths=()
+) -> HttpResponse:
+    """A table as a download: CSV with a byte-order mark, so that Excel on Chinese Windows
+    reads it as UTF-8, and no cell Excel would take for a formula; or an .xlsx with the
+    title, the note (units, source) and frozen headers (targets.workbooks.table_workbook)."""
     if export == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\r\n").writerows(
-            [[_inert(value) for value in row] for row in rows]
+            [[_inert(value) for value in row] for row in [headers, *rows]]
         )
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
         )
     else:
         content = table_workbook(
-            title=_("%(indicator)s by prefecture, to %(quarter)s")
-            % {"indicator": indicator.name, "quarter": period.as_quarter.label},
-            name=indicator.name,
-            name_end=str(period.as_quarter),
-            headers=rows[0],
-            rows=rows[1:],
-            note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},
-            widths=[14, *(10 for _column in rows[0][1:])],
+            title=title,
+            name=sheet,
+            name_end=sheet_end,
+            headers=headers,
+            rows=rows,
+            note=note,
+            widths=widths,
         )
         response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -1,6 +1,7 @@
 """What leaves the site: no text in an exported workbook becomes a formula, tables read as
 tables, and CSV opens in Excel on Chinese Windows."""
 
+import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -98,9 +99,11 @@ def test_the_indicator_table_exports_write_names_as_text(client, provincial, hos
     assert sheet["A4"].value == hostile_city.name_zh and sheet["A4"].data_type == "s"
     assert sheet["A2"].value == "单位：人。仅含审核通过的数据。"
     assert sheet.column_dimensions["A"].width == 14
-    csv = client.get(url, {"quarter": "2022Q4", "_export": "csv"})
-    assert csv.content.startswith(b"\xef\xbb\xbf") and csv["Content-Type"].endswith("utf-8")
-    assert "\r\n\"'=HYPERLINK(" in csv.content.decode("utf-8-sig")
+    download = client.get(url, {"quarter": "2022Q4", "_export": "csv"})
+    assert download.content.startswith(b"\xef\xbb\xbf") and download["Content-Type"].endswith(
+        "utf-8"
+    )
+    assert "\r\n\"'=HYPERLINK(" in download.content.decode("utf-8-sig")
 
 
 def test_only_csv_and_excel_are_offered_as_exports(client, provincial, hostile_city):
@@ -125,3 +128,31 @@ def test_a_note_stored_with_a_control_character_still_downloads(client, city_off
     assert [r[9].value for r in sheet.iter_rows(min_row=5) if r[0].value == "patent_agents"] == [
         "核对_x001B_完毕"
     ]
+
+
+@pytest.mark.parametrize("note", HOSTILE)
+def test_the_sources_exports_write_a_note_as_text_under_a_title(client, leadership, plan, note):
+    """Every role that reads published figures downloads the sources table: a note there
+    is text, in the .xlsx (laid out as every table the site writes) and in the CSV."""
+    figure = approve(
+        Indicator.objects.get(code="patent_agents"),
+        Prefecture.objects.get(code="440100"),
+        ReportingPeriod.objects.get(year=2022, quarter=4),
+        Decimal(742),
+    )
+    figure.note = note
+    figure.save()
+    recompute_progress()
+    client.force_login(leadership)
+    url = reverse("sources", args=["patent_agents", "province", "2022Q4"])
+    content = client.get(url, {"_export": "xlsx"}).content
+    assert formulas(content) == []
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["A1"].value == "数据来源：执业专利代理人，全省，2022年第4季度"
+    assert sheet["A2"].value == "单位：人。仅含审核通过的数据。"
+    assert sheet.title == "数据来源 执业专利代理人 2022Q4" and sheet.freeze_panes == "B4"
+    notes = [row[14] for row in sheet.iter_rows(min_row=4) if row[0].value == "440100"]
+    assert notes[0].data_type == "s" and notes[0].value == note.replace("\r", "\n")
+    text = client.get(url, {"_export": "csv"}).content.decode("utf-8-sig")
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row[0] == "440100"]
+    assert rows[0][14] == "'" + note
