@@ -329,6 +329,8 @@ class UploadForm(forms.Form):
     streamed in (ipplan.uploads), so the file never arrived."""
 
     file = forms.FileField(label=gettext_lazy("File"))
+    # What to do with a file past the limit, when there is something else to do.
+    too_large_hint = ""
 
     def __init__(self, *args, too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -339,13 +341,18 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if self.too_large or upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 1024**2}
-            )
+            message = _("The file is larger than %(size)s MB.") % {
+                "size": MAX_UPLOAD_BYTES // 1024**2
+            }
+            raise forms.ValidationError(" ".join(filter(None, [message, str(self.too_large_hint)])))
         return upload.read()
 
 
 class CsvImportForm(UploadForm):
+    too_large_hint = gettext_lazy(
+        "Split it into several files, or ask the administrator to load it with the "
+        "import_figures command, which takes any size."
+    )
     approve = forms.BooleanField(
         label=gettext_lazy("Approve the quarters it touches"), required=False
     )

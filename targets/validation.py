@@ -324,7 +324,7 @@ def entry_warnings(
     warnings, before = [], entered_number(previous.value, indicator)
     if indicator.kind == Kind.STOCK and entry.value < previous.value:
         warnings.append(
-            _("Lower than last quarter's approved %(previous)s, though it is a stock.")
+            _("Lower than last quarter's %(previous)s, though it is a stock.")
             % {"previous": before}
         )
     if year_to_date and entry.value < previous.value:

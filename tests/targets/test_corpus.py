@@ -259,7 +259,7 @@ def test_several_quarters_of_one_city_are_compared_with_the_files_own_rows(clien
     page = post_csv(client, "several-quarters.csv").replace("</td><td>", " ")
     assert "有 2 行需要核对" in page
     assert "<tr><td>3 广州市 2021年第2季度 执业专利代理人 超过上季度 100 的三倍。" in page
-    assert "<tr><td>4 广州市 2021年第3季度 执业专利代理人 低于上季度审核通过的 400" in page
+    assert "<tr><td>4 广州市 2021年第3季度 执业专利代理人 低于上季度的 400" in page
     with pytest.raises(CommandError, match="有 2 行需要核对"):
         call_command("import_figures", CORPUS / "several-quarters.csv", user="provincial")
     assert "several-quarters.csv:3: " in capsys.readouterr().err

@@ -263,6 +263,10 @@ def test_a_file_past_the_sites_upload_limit_is_cut_off_and_told_its_size(client,
     big = SimpleUploadedFile("big.csv", b"x" * (11 * 1024 * 1024), content_type="text/csv")
     page = client.post(reverse("csv_import"), {"file": big}).content.decode()
     assert "文件大于 2 MB" in page
+    assert "import_figures 命令导入（不限大小）" in page  # what to do instead
+    middling = SimpleUploadedFile("middling.csv", b"x" * (3 * 1024 * 1024))
+    page = client.post(reverse("csv_import"), {"file": middling}).content.decode()
+    assert "文件大于 2 MB" in page and "请拆分为几个文件" in page
 
 
 # Approving from a file publishes the quarters it touches: a city's figures nobody reviewed

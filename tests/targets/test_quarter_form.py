@@ -99,7 +99,7 @@ def test_warnings_need_a_confirmation_and_a_comment_to_submit(client, officer, l
     data = complete_sheet(**{"patent_agents-value": "1500", "pledge_financing-value": "60"})
     data |= {"submit": ""}
     page = client.post(URL, data).content.decode()
-    assert "低于上季度审核通过的 2000，而该指标为期末存量。" in page
+    assert "低于上季度的 2000，而该指标为期末存量。" in page
     assert "提交前请勾选确认此数值" in page
     assert not Submission.objects.filter(period__quarter=4).exists()
     confirmed = data | {"patent_agents-confirm": "on", "patent_agents-note": "两家机构注销"}
