@@ -137,14 +137,18 @@ def _records(reader, errors):
         except StopIteration:
             return
         except csv.Error as error:
-            errors.append(
-                (
-                    reader.line_num,
-                    _("This line cannot be read as CSV (%(error)s).") % {"error": error},
-                )
-            )
+            errors.append((reader.line_num, _csv_problem(error)))
             continue
         yield reader.line_num, cells
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """What the csv module could not read, in the user's language (its own words are English)."""
+    if "field larger than field limit" in str(error):
+        return _("A cell on this line is longer than %(count)s characters.") % {
+            "count": csv.field_size_limit()
+        }
+    return _("This line cannot be read as CSV: check its quotation marks.")
 
 
 def _trimmed(cells: list[str]) -> list[str]:

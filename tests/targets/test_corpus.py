@@ -240,7 +240,8 @@ def test_csv_files_people_make_import_through_the_command(provincial, plan, name
 def test_bad_csv_rows_are_listed_by_line_on_the_page(client, staff, name):
     page = post_csv(client, name).replace("</td><td>", " ")
     for line, message in CSV_PROBLEMS[name].items():
-        assert f"<tr><td>{line} {message}" in page, (line, message)
+        # Line 0 is the file as a whole.
+        assert f"<tr><td>{line or '—'} {message}" in page, (line, message)
     client.post(reverse("csv_import_confirm"))
     assert not Figure.objects.exists()
 
@@ -251,7 +252,7 @@ def test_bad_csv_rows_are_listed_by_line_by_the_command(provincial, plan, name, 
         call_command("import_figures", CORPUS / name, user="provincial")
     errors = capsys.readouterr().err
     for line in CSV_PROBLEMS[name]:
-        assert f"{name}:{line}: " in errors
+        assert f"{name}:{line}: " in errors if line else f"{name}: " in errors
     assert not Figure.objects.exists()
 
 
@@ -270,9 +271,13 @@ def test_a_field_larger_than_the_csv_modules_limit_is_a_row_error(csv_path, prov
     text = "prefecture,indicator,period,value,denominator,note\n"
     text += "440100,patent_agents,2019Q4,1,," + "备" * 200_000 + "\n"
     text += "440300,patent_agents,2019Q4,1,,\n"
-    english = translation.override("en")
+    english, err = translation.override("en"), io.StringIO()
     with english, pytest.raises(CommandError, match=r"Nothing imported: 1 bad row\.$"):
-        call_command("import_figures", csv_path(text), user="provincial")
+        call_command("import_figures", csv_path(text), user="provincial", stderr=err)
+    assert err.getvalue().endswith(":2: A cell on this line is longer than 131072 characters.\n")
+    with pytest.raises(CommandError):
+        call_command("import_figures", csv_path(text), user="provincial", stderr=err)
+    assert err.getvalue().endswith(":2: 该行有单元格超过 131072 个字符。\n")
 
 
 @pytest.fixture
@@ -315,7 +320,7 @@ def test_typed_extra_digit_needs_an_acknowledged_reason(demo, capsys):
     with pytest.raises(CommandError, match="未导入任何数据：有 1 行需要核对"):
         call_command("import_figures", path, user="sheng", approve=True)
     errors = capsys.readouterr().err
-    assert "typed-extra-digit.csv:2: 执业专利代理人: 超过上季度 716 的三倍。" in errors
+    assert "typed-extra-digit.csv:2: 执业专利代理人：超过上季度 716 的三倍。" in errors
     figure = Figure.objects.get(
         indicator__code="patent_agents",
         submission__prefecture__code="440100",
@@ -324,13 +329,18 @@ def test_typed_extra_digit_needs_an_acknowledged_reason(demo, capsys):
     )
     assert figure.value == 742 and figure.approved_value is None
 
+    said = io.StringIO()
     call_command(
         "import_figures",
         path,
         user="sheng",
         approve=True,
         accept_warnings="年报核实：新增 6700 名",
-        stdout=io.StringIO(),
+        stdout=said,
+    )
+    assert (
+        "typed-extra-digit.csv:2: 已确认：执业专利代理人：超过上季度 716 的三倍。"
+        in said.getvalue()
     )
     figure.refresh_from_db()
     assert (figure.value, figure.approved_value) == (Decimal(7420), Decimal(7420))

@@ -37,7 +37,8 @@ class Command(BaseCommand):
             ) from None
         if errors:
             for line, message in errors:
-                self.stderr.write(f"{file}:{line}: {message}")
+                # Line 0: the file as a whole (its encoding), not one of its lines.
+                self.stderr.write(f"{file}:{line}: {message}" if line else f"{file}: {message}")
             raise CommandError(
                 ngettext(
                     "Nothing imported: %(count)s bad row.",
@@ -51,7 +52,9 @@ class Command(BaseCommand):
         if (second_look := warned(rows)) and not accept_warnings.strip():
             for row in second_look:
                 self.stderr.write(
-                    f"{file}:{row.line}: {row.indicator.name}: {' '.join(row.warnings)}"
+                    f"{file}:{row.line}: "
+                    + _("%(indicator)s: %(warnings)s")
+                    % {"indicator": row.indicator.name, "warnings": " ".join(row.warnings)}
                 )
             raise CommandError(
                 ngettext(
@@ -73,6 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(imported_text(len(rows), report))
         for row in second_look:
             self.stdout.write(
-                f"{file}:{row.line}: {_('accepted')}: {row.indicator.name}: "
-                f"{' '.join(row.warnings)}"
+                f"{file}:{row.line}: "
+                + _("accepted: %(indicator)s: %(warnings)s")
+                % {"indicator": row.indicator.name, "warnings": " ".join(row.warnings)}
             )
