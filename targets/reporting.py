@@ -229,13 +229,27 @@ def _write(saves: list[_Save], user, resubmit: bool) -> list[list[FigureRevision
         before = submission.status
         if before in (Status.SUBMITTED, Status.APPROVED):
             submission.status = Status.SUBMITTED if resubmit else Status.DRAFT
+        if before == Status.APPROVED and resubmit:
+            # Back in the review queue, which shows who put it there and when.
+            submission.submitted_at, submission.submitted_by = timezone.now(), user
+            submission.review_started_at = submission.review_started_by = None
         submission.version = version
         reasons = "; ".join(dict.fromkeys(filter(None, save.why.values())))
         events.append(_event(submission, Action.SAVED, user, before, reasons))
     _store(changed, ["value", "denominator", "nothing_to_report", "note"])
     Figure.objects.bulk_create(added)
     FigureRevision.objects.bulk_create(revision for made in revisions for revision in made)
-    _store([save.submission for save in saves], ["version", "status"])
+    _store(
+        [save.submission for save in saves],
+        [
+            "version",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "review_started_at",
+            "review_started_by",
+        ],
+    )
     SubmissionEvent.objects.bulk_create(events)
     return revisions
 

@@ -165,6 +165,8 @@ def test_a_change_to_an_approved_quarter_sends_it_back_to_the_review_queue(
     )
     assert (figure.value, figure.approved_value) == (1300, 1200)
     assert figure.submission.status == "submitted"
+    # The review queue says who sent it back, and when.
+    assert figure.submission.submitted_by == provincial and figure.submission.submitted_at
     assert figure.revisions.last().old_value == 1200
 
 
