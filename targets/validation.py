@@ -38,8 +38,9 @@ EXCEL_SIGNIFICANT_DIGITS = 15
 # Digits, at most one decimal point; signs only so that "-3" is told it is negative.
 PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
-# Line breaks are what Alt+Enter puts in an Excel cell; every other control character is not
-# text anyone typed (and PostgreSQL refuses NUL outright).
+# Line breaks are what Alt+Enter puts in an Excel cell, and a tab comes with text pasted
+# from several cells; every other control character is not text anyone typed (and
+# PostgreSQL refuses NUL outright).
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 PARTS = ("value", "denominator", "nothing_to_report", "note")
 
