@@ -98,16 +98,7 @@ def quarter_upload(request, reporter, quarter):
         except UnreadableSheet as error:
             form.add_error("file", str(error))
         else:
-            previous = approved_entries_before(prefecture, period)
-            preview = [
-                PreviewRow(
-                    change,
-                    entry_warnings(
-                        change.indicator, change.after, previous.get(change.indicator.pk), quarter
-                    ),
-                )
-                for change in preview_changes(upload.entries, figures)
-            ]
+            preview = _upload_preview(upload, figures, prefecture, period)
             if not upload.errors:
                 request.session[_session_key(reporter, quarter)] = {
                     "version": submission.version if submission else 0,
@@ -126,10 +117,27 @@ def quarter_upload(request, reporter, quarter):
 
 @dataclass(frozen=True)
 class PreviewRow:
-    """A line of a preview: what saving would do, and what deserves a second look."""
+    """A line of a preview: what saving would do, and what deserves a second look; or, when
+    the line has `problems`, that it is refused (what was read of it would save nothing)."""
 
     change: Change
     warnings: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+
+def _upload_preview(upload, figures, prefecture, period) -> list[PreviewRow]:
+    """A sheet's rows with what saving each would do; a row with problems is refused, so
+    neither its effect nor warnings about what little could be read of it are told."""
+    previous = approved_entries_before(prefecture, period)
+    preview = []
+    for change in preview_changes(upload.entries, figures):
+        if problems := upload.problems_of(change.indicator):
+            preview.append(PreviewRow(change, problems=problems))
+            continue
+        before = previous.get(change.indicator.pk)
+        warnings = entry_warnings(change.indicator, change.after, before, period.as_quarter)
+        preview.append(PreviewRow(change, warnings))
+    return preview
 
 
 @require_POST

@@ -8,7 +8,7 @@ import io
 import warnings
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
@@ -158,11 +158,21 @@ class SheetProblem:
             "message": self.message,
         }
 
+    def in_row(self) -> str:
+        """The problem told beside its row, which names the row and its indicator."""
+        return _("%(column)s: %(message)s") % {"column": self.column, "message": self.message}
+
 
 @dataclass
 class Upload:
     entries: dict  # indicator -> Entry
     errors: list[SheetProblem]
+    rows: dict = field(default_factory=dict)  # indicator -> the sheet's row number
+
+    def problems_of(self, indicator) -> list[SheetProblem]:
+        """The problems in `indicator`'s row, the first row for it: while there are any, its
+        entry (what could be read of the row) is refused rather than a figure to save."""
+        return [problem for problem in self.errors if problem.row == self.rows.get(indicator)]
 
 
 class UnreadableSheet(ValueError):
@@ -225,6 +235,7 @@ def read_quarter_workbook(data: bytes, *, reporter: str, quarter, indicators) ->
             cells=True,
         )
         upload.entries[indicator] = reading.entry
+        upload.rows[indicator] = number
         for part, message in reading.messages:
             column = header["nothing" if part == "nothing_to_report" else part]
             upload.errors.append(SheetProblem(number, indicator.name, column, message))

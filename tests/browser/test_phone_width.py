@@ -1,5 +1,8 @@
 """On a phone (375 px wide) no page scrolls sideways, in Chinese or in English, and the map's
-tiles and labels do not overlap."""
+tiles and labels do not overlap. Nor do the pages with wide tables at desktop widths: their
+tables scroll inside their own box."""
+
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -92,8 +95,8 @@ def failed_summary(demo):
         )
 
 
-def phone_page(browser, live_server, language, username):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+def phone_page(browser, live_server, language, username, viewport=PHONE):
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
     context.set_default_timeout(15_000)
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
@@ -120,6 +123,49 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, failed_summar
             width = page.evaluate("document.scrollingElement.scrollWidth")
             if width > PHONE["width"]:
                 too_wide[url] = width
+    assert too_wide == {}
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+# Pages whose tables are wider than a laptop's window: (who looks, URL name, its arguments,
+# a corpus file to upload there first, for its preview).
+WIDE_TABLES = [
+    ("guangzhou", "quarter_form", {"reporter": "440100", "quarter": "2022Q4"}, None),
+    (
+        "guangzhou",
+        "quarter_upload",
+        {"reporter": "440100", "quarter": "2022Q4"},
+        "date-in-denominator.xlsx",
+    ),
+    ("sheng", "review", {"reporter": "440100", "quarter": "2022Q4"}, None),
+    ("sheng", "csv_import", {}, "several-quarters.csv"),
+    ("sheng", "completeness", {}, None),
+    ("sheng", "audit", {}, None),
+]
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_wide_tables_scroll_in_their_own_box_at_desktop_widths(
+    browser, live_server, demo, language, width
+):
+    pages, too_wide = {}, {}
+    for username, name, kwargs, upload in WIDE_TABLES:
+        if username not in pages:
+            viewport = {"width": width, "height": 800}
+            pages[username] = phone_page(browser, live_server, language, username, viewport)
+        page = pages[username]
+        page.goto(live_server.url + reverse(name, kwargs=kwargs))
+        if upload:
+            page.set_input_files("form.upload input[type=file]", CORPUS / upload)
+            page.click("form.upload button[type=submit]")
+            page.wait_for_selector("table.preview")
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate(
+            "document.scrollingElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            too_wide[name] = overflow
     assert too_wide == {}
 
 

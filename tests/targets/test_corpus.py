@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from targets.models import Figure, FigureRevision, Indicator, Prefecture, Submission
 from targets.periods import Quarter
 from targets.spreadsheets import UnreadableSheet, read_quarter_workbook
@@ -118,6 +119,50 @@ def test_cells_that_are_not_what_the_row_asks_for_are_named_in_a_sentence(client
         assert sentence in page
     assert client.post(CONFIRM).status_code == 302
     assert not Figure.objects.exists()
+
+
+def preview_rows(page):
+    """The upload preview's rows: (the row's classes, its text), the text beginning with the
+    row's indicator."""
+    [body] = re.findall(r'<table class="preview">.*?<tbody>(.*?)</tbody>', page, re.S)
+    return [
+        (classes.split(), " ".join(re.sub(r"<[^>]+>", " ", cells).split()))
+        for classes, cells in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', body, re.S)
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(CELL_PROBLEMS))
+def test_a_row_with_a_problem_reads_as_refused_not_as_a_change(client, demo, name):
+    """With the demo's figures there, what could be read of a bad row is not shown as a
+    change to them: the row is refused, with its problem; the others keep their effect."""
+    client.force_login(User.objects.get(username="guangzhou"))
+    rows = {
+        text.split(" ")[0]: (classes, text) for classes, text in preview_rows(upload(client, name))
+    }
+    refused = set()
+    for sentence in CELL_PROBLEMS[name]:
+        _row, indicator, told = sentence.split("，", 2)
+        refused.add(indicator)
+        classes, text = rows[indicator]
+        assert "refused" in classes and "不予接收" in text and told in text
+        assert not {"修改", "新增", "保持不变", "→"} & set(text.split(" ")), text
+    for indicator, (classes, text) in rows.items():
+        if indicator not in refused:
+            assert "refused" not in classes and "不予接收" not in text
+            assert classes[0].startswith("effect-"), indicator
+
+
+def test_a_refused_row_reads_as_refused_in_english(client, demo):
+    client.force_login(User.objects.get(username="guangzhou"))
+    client.cookies["django_language"] = "en"
+    page = upload(client, "date-in-denominator.xlsx")
+    hitech = Indicator.objects.get(code="hitech_compliance_rate")
+    with translation.override("en"):
+        name = hitech.name
+    [(classes, text)] = [row for row in preview_rows(page) if row[1].startswith(name)]
+    assert "refused" in classes
+    assert text.startswith(f"{name} refused 4428 / 15711 Denominator: The cell holds a date")
+    assert "→" not in text and "4428.0" not in text
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
