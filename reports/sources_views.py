@@ -108,23 +108,24 @@ def _history_link(user, row) -> bool:
     return row.published is not None and may_read_working_copy(user, row.prefecture)
 
 
+# (record key, heading, column width in characters in the .xlsx)
 COLUMNS = [
-    ("scope", gettext_lazy("Code")),
-    ("name", gettext_lazy("Prefecture")),
-    ("entered", gettext_lazy("Figure as approved")),
-    ("value", gettext_lazy("Value used")),
-    ("denominator", gettext_lazy("Denominator or population")),
-    ("population_year", gettext_lazy("Population year")),
-    ("population_source", gettext_lazy("Population source")),
-    ("missing", gettext_lazy("Missing")),
-    ("state", gettext_lazy("Submission state")),
-    ("submitted_by", gettext_lazy("Submitted by")),
-    ("submitted_at", gettext_lazy("Submitted at")),
-    ("approved_by", gettext_lazy("Approved by")),
-    ("approved_at", gettext_lazy("Approved at")),
-    ("revisions", gettext_lazy("Revisions")),
-    ("note", gettext_lazy("Note")),
-    ("evidence", gettext_lazy("Evidence files")),
+    ("scope", gettext_lazy("Code"), 10),
+    ("name", gettext_lazy("Prefecture"), 14),
+    ("entered", gettext_lazy("Figure as approved"), 16),
+    ("value", gettext_lazy("Value used"), 14),
+    ("denominator", gettext_lazy("Denominator or population"), 16),
+    ("population_year", gettext_lazy("Population year"), 10),
+    ("population_source", gettext_lazy("Population source"), 24),
+    ("missing", gettext_lazy("Missing"), 20),
+    ("state", gettext_lazy("Submission state"), 12),
+    ("submitted_by", gettext_lazy("Submitted by"), 14),
+    ("submitted_at", gettext_lazy("Submitted at"), 20),
+    ("approved_by", gettext_lazy("Approved by"), 14),
+    ("approved_at", gettext_lazy("Approved at"), 20),
+    ("revisions", gettext_lazy("Revisions"), 10),
+    ("note", gettext_lazy("Note"), 30),
+    ("evidence", gettext_lazy("Evidence files"), 24),
 ]
 
 
@@ -134,7 +135,7 @@ def _export(found, kind: str) -> HttpResponse:
     for record in records(found):
         # The API gives the state's code; a person reads its name.
         record["state"] = str(state_label(record["state"] or NOT_STARTED))
-        rows.append([_cell(record[key]) for key, _label in COLUMNS])
+        rows.append([_cell(record[key]) for key, _label, _width in COLUMNS])
     indicator, scope = found.indicator, found.prefecture
     reporter = scope.name if scope else _("Province")
     return table_download(
@@ -146,9 +147,9 @@ def _export(found, kind: str) -> HttpResponse:
         note=_("Unit: %(unit)s. Approved figures only.") % {"unit": indicator.unit or "—"},
         sheet=_("Sources") + " " + indicator.name,
         sheet_end=str(found.quarter),
-        headers=[str(label) for _key, label in COLUMNS],
+        headers=[str(label) for _key, label, _width in COLUMNS],
         rows=rows,
-        widths=[10, 14, 16, 14, 16, 10, 24, 20, 12, 14, 20, 14, 20, 10, 30, 24],
+        widths=[width for _key, _label, width in COLUMNS],
     )
 
 

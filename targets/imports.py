@@ -314,14 +314,14 @@ def import_figures(
     """
     if approve:
         rows = with_approval_warnings(rows)
-    if warned(rows) and not accept_warnings.strip():
+    if (second_look := len(warned(rows))) and not accept_warnings.strip():
         raise WarningsNotAcknowledged(
             ngettext(
                 "%(count)s row needs a second look: give the reason for accepting it.",
                 "%(count)s rows need a second look: give the reason for accepting them.",
-                len(warned(rows)),
+                second_look,
             )
-            % {"count": len(warned(rows))}
+            % {"count": second_look}
         )
     groups = defaultdict(dict)
     for row in rows:
