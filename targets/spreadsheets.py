@@ -195,6 +195,8 @@ DAMAGED = (
     LookupError,
     OverflowError,
     NotImplementedError,
+    # zipfile's answer to a member flagged as encrypted (a damaged or password-protected file)
+    RuntimeError,
 )
 
 
