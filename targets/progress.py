@@ -8,7 +8,7 @@ be tested on its own and the methodology page can describe exactly what runs her
 import hashlib
 import json
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -177,6 +177,19 @@ def compute_progress(
 ) -> dict[str, list[Result]]:
     """{indicator code: results} for every indicator given: the province and each city (or
     the province alone, for an indicator it reports itself), every period."""
+    return dict(iter_progress(indicators, figures, populations, allocations, cities, periods))
+
+
+def iter_progress(
+    indicators: Iterable[IndicatorSpec],
+    figures: Iterable[ApprovedFigure],
+    populations: Mapping[tuple[str, int], int],
+    allocations: Mapping[tuple[str, str], Decimal],
+    cities: Sequence[str],
+    periods: Sequence[Quarter],
+) -> Iterator[tuple[str, list[Result]]]:
+    """`compute_progress`'s (indicator code, results), each indicator computed only when the
+    caller asks for it: a recompute stores one indicator's rows while the next is computed."""
     by_indicator = defaultdict(list)
     for figure in figures:
         by_indicator[figure.indicator].append(figure)
@@ -184,12 +197,11 @@ def compute_progress(
     for (code, city), value in allocations.items():
         shares[code][city] = value
     periods = sorted(periods)
-    return {
-        spec.code: _compute(
+    for spec in indicators:
+        results = _compute(
             spec, by_indicator[spec.code], populations, shares[spec.code], cities, periods
         )
-        for spec in indicators
-    }
+        yield spec.code, results
 
 
 def compute_since(

@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection, transaction
 from django.db.models import Q, TextField
@@ -283,27 +283,28 @@ def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
         return
     by_code = {indicator.code: indicator for indicator in indicators}
     inputs = load_inputs(by_code)
-    computed = progress.compute_progress(
-        inputs.specs,
-        inputs.figures,
-        inputs.populations,
-        inputs.allocations,
-        list(inputs.cities.values()),
-        list(inputs.periods.values()),
-    )
     keys = _Keys(inputs)
-    fresh = {
-        keys.of(by_code[code].pk, result): keys.values(result)
-        for code, results in computed.items()
+    fresh = (
+        (keys.of(by_code[code].pk, result), keys.values(result))
+        for code, results in progress.iter_progress(
+            inputs.specs,
+            inputs.figures,
+            inputs.populations,
+            inputs.allocations,
+            list(inputs.cities.values()),
+            list(inputs.periods.values()),
+        )
         for result in results
-    }
+    )
     ids = [indicator.pk for indicator in indicators]
     if force:
         Progress.objects.filter(indicator__in=ids).delete()
         writer.insert(fresh)
         return
-    stored = _stored(Progress.objects.filter(indicator__in=ids))
-    writer.replace(fresh, {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True)
+    stored = _stored(Progress.objects.filter(indicator__in=ids).order_by())
+    writer.replace(
+        dict(fresh), {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True
+    )
 
 
 def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
@@ -328,10 +329,13 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
         reporters = Q(prefecture__in=item.scopes - {None})
         if None in item.scopes:
             reporters |= Q(prefecture__isnull=True)
-        changing = Q(prefecture__in=item.scopes - {None}) | Q(prefecture__isnull=True)
-        rows |= Q(indicator__in=pks, period__in=later) & changing
+        # Each branch implies the condition of one partial unique index (the cities', the
+        # province's), so PostgreSQL reads the few rows through them.
+        these = Q(indicator__in=pks, period__in=later)
+        cities = item.scopes - {None}
+        rows |= (these & Q(prefecture__in=cities)) | (these & Q(prefecture__isnull=True))
         if summed:
-            others |= Q(indicator__in=pks, period__in=later) & ~changing
+            others |= these & Q(prefecture__isnull=False) & ~Q(prefecture__in=cities)
         else:
             reporters |= Q(period__in=later)
         # The submissions first, so that their figures are found by the submission's index.
@@ -341,25 +345,31 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
     keys = _Keys(inputs)
     before, reported, stored = defaultdict(dict), defaultdict(dict), {}
-    for indicator_id, period_id, actual, complete in Progress.objects.filter(
-        indicator__in=list(changed), prefecture=None
-    ).values_list("indicator_id", "period_id", "actual", "complete"):
+    for indicator_id, period_id, actual, complete in (
+        Progress.objects.filter(indicator__in=list(changed), prefecture=None)
+        .order_by()
+        .values_list("indicator_id", "period_id", "actual", "complete")
+    ):
         quarter = inputs.periods[period_id]
         before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
-    for row in _stored(Progress.objects.filter(rows)):
+    for row in _stored(Progress.objects.filter(rows).order_by()):
         stored[tuple(row[1:4])] = row
     # Every other city's row is read for its actual and its share alone: there are hundreds
     # of them for each changed one, and reading them whole took most of the run.
     shared = {}
     if others:
-        for pk, *key, actual, complete, share in Progress.objects.filter(others).values_list(
-            "pk",
-            "indicator_id",
-            "prefecture_id",
-            "period_id",
-            "actual",
-            "complete",
-            "share_of_province",
+        for pk, *key, actual, complete, share in (
+            Progress.objects.filter(others)
+            .order_by()
+            .values_list(
+                "pk",
+                "indicator_id",
+                "prefecture_id",
+                "period_id",
+                "actual",
+                "complete",
+                "share_of_province",
+            )
         ):
             indicator_id, prefecture_id, period_id = key = tuple(key)
             shared[key] = pk, share
@@ -478,20 +488,28 @@ class _Writer:
             if key in changed or (obsolete and key not in fresh)
         ]
         _delete(gone)
-        self.insert(changed)
+        self.insert(changed.items())
 
-    def insert(self, rows: dict) -> None:
-        written = _insert([(*key, *values, self.stamp) for key, values in rows.items()])
-        self.rows += written
-        self.rewritten.update(key[0] for key in rows)
+    def insert(self, rows: Iterable[tuple[tuple, tuple]]) -> None:
+        """Writes rows ((key, values) pairs) as they come."""
+
+        def counted():
+            for key, values in rows:
+                self.rows += 1
+                self.rewritten.add(key[0])
+                yield (*key, *values, self.stamp)
+
+        _insert(counted())
 
     def update_shares(self, shares: dict, stored: dict) -> None:
         """Sets the share of the province of the stored rows ({key: (pk, share)}) whose
         share differs from the fresh one ({key: share})."""
-        changed = [(pk, shares[key]) for key, (pk, share) in stored.items() if shares[key] != share]
+        changed = {
+            key: (pk, shares[key]) for key, (pk, share) in stored.items() if shares[key] != share
+        }
         _update_shares(changed, self.now)
         self.rows += len(changed)
-        self.rewritten.update(key[0] for key, (pk, share) in stored.items() if shares[key] != share)
+        self.rewritten.update(key[0] for key in changed)
 
 
 def _delete(ids: list[int]) -> None:
@@ -500,60 +518,102 @@ def _delete(ids: list[int]) -> None:
         Progress.objects.filter(pk__in=batch).delete()
 
 
-def _insert(rows: list[tuple]) -> int:
-    """Writes rows of COLUMNS' values: COPY on PostgreSQL, one prepared INSERT otherwise.
+def _insert(rows: Iterable[tuple]) -> None:
+    """Writes rows of COLUMNS' values as they come: COPY on PostgreSQL, one prepared INSERT
+    otherwise.
 
     A full recompute writes one row per indicator, scope and quarter; building a model
     instance for each and letting bulk_create prepare every value took most of its time,
     and on PostgreSQL quoting the values of multi-row INSERTs took most of the rest.
     """
-    if not rows:
-        return 0
+    rows = iter(rows)
+    if (first := next(rows, None)) is None:
+        return
+    rows = chain([first], rows)
     table = connection.ops.quote_name(Progress._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _copy_text(rows))
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            cursor.copy_expert(sql, _CopyText(rows), COPY_READ_SIZE)
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-    return len(rows)
 
 
-def _copy_text(rows: Iterable[tuple]) -> io.StringIO:
-    """Rows in COPY's text format: tab-separated, \\N for NULL."""
-    lines = io.StringIO()
-    for row in rows:
-        lines.write("\t".join(_copy_value(value) for value in row))
-        lines.write("\n")
-    lines.seek(0)
-    return lines
+COPY_READ_SIZE = 2**16
+
+
+class _CopyText(io.TextIOBase):
+    """Rows in COPY's text format (tab-separated, \\N for NULL), made as psycopg2 reads
+    them: PostgreSQL stores the rows already sent while the next ones are computed, which on
+    two cores hides most of its side of a full recompute."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        self._lines = ("\t".join([_copy_value(value) for value in row]) + "\n" for row in rows)
+        self._rest = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            text, self._rest = self._rest + "".join(self._lines), ""
+            return text
+        parts, length = [self._rest], len(self._rest)
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if length >= size:
+                break
+        text = "".join(parts)
+        self._rest = text[size:]
+        return text[:size]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_FORMATS = {
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    Decimal: lambda value: format(value, "f"),
+    str: lambda value: value.translate(_COPY_ESCAPES),
+    datetime: datetime.isoformat,
+}
 
 
 def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    elif isinstance(value, Decimal):
-        return format(value, "f")
-    elif not isinstance(value, str):
-        value = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return _COPY_FORMATS[type(value)](value)
 
 
-def _update_shares(changes: list[tuple[int, Decimal | None]], now) -> None:
-    """Sets the shares of the province ([(row id, share)]) in a few statements."""
+def _update_shares(changes: dict[tuple, tuple[int, Decimal | None]], now) -> None:
+    """Sets the shares of the province ({(indicator id, prefecture id, period id): (row id,
+    share)}): on PostgreSQL in one statement given arrays (a VALUES list of thousands of rows
+    took longer to plan and quote than to run), its rows found through the period index
+    rather than by a scan of the whole table for their ids; elsewhere by one prepared
+    UPDATE run per row."""
+    if not changes:
+        return
     table = connection.ops.quote_name(Progress._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now)
-    changes = iter(changes)
     with connection.cursor() as cursor:
-        while batch := list(islice(changes, ROWS_PER_STATEMENT)):
-            values = ", ".join(["(%s, CAST(%s AS NUMERIC))"] * len(batch))
+        if connection.vendor == "postgresql":
+            ids, shares = zip(*changes.values(), strict=True)
             cursor.execute(
-                f"UPDATE {table} SET share_of_province = fresh.column2, computed_at = %s "
-                f"FROM (VALUES {values}) AS fresh WHERE {table}.id = fresh.column1",
-                [at, *(value for change in batch for value in change)],
+                f"UPDATE {table} SET share_of_province = fresh.share, computed_at = %s "
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS fresh (id, share) "
+                f"WHERE {table}.id = fresh.id AND {table}.indicator_id = ANY(%s) "
+                f"AND {table}.period_id = ANY(%s)",
+                [
+                    at,
+                    list(ids),
+                    list(shares),
+                    sorted({indicator for indicator, _city, _period in changes}),
+                    sorted({period for _indicator, _city, period in changes}),
+                ],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
+                [(share, at, pk) for pk, share in changes.values()],
             )

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -6,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from targets.models import Figure, Indicator, Prefecture, Progress, ReportingPeriod
-from targets.recompute import recompute_progress
+from targets.recompute import _CopyText, recompute_progress
 from tests.factories import approve
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,22 @@ def test_load_demo_ends_with_stored_progress(plan, settings):
     row = province_row(Indicator.objects.get(code="protection_centres"), "2021Q4")
     assert row.actual > 0
     assert row.complete
+
+
+def test_rows_reach_copy_whole_and_escaped_whatever_size_it_reads_them_in():
+    stamp = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    rows = [
+        (n, None, Decimal("1E+2"), Decimal("0.500000"), True, "a\tb\\c\nd\r", stamp)
+        for n in range(60)
+    ]
+    whole = _CopyText(rows).read()
+    assert whole.split("\n")[0] == (
+        "0\t\\N\t100\t0.500000\tt\ta\\tb\\\\c\\nd\\r\t2026-01-02T03:04:05+00:00"
+    )
+    assert whole.count("\n") == 60
+    for size in [1, 7, 64, 100_000]:
+        stream, chunks = _CopyText(rows), []
+        while chunk := stream.read(size):
+            assert len(chunk) <= size
+            chunks.append(chunk)
+        assert "".join(chunks) == whole
