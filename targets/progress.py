@@ -437,9 +437,7 @@ def _share(spec, target, actual, whole) -> Decimal | None:
 def _city_amounts(spec, figures, populations, cities, periods) -> dict:
     """{(city, quarter): Amount} for every city whose figure counts; absent means missing."""
     known = set(cities)
-    years_on_record = defaultdict(list)
-    for code, year in populations:
-        years_on_record[code].append(year)
+    years_on_record = _years_on_record(spec, populations)
     amounts = {}
     for figure in figures:
         if figure.prefecture not in known:
@@ -521,10 +519,18 @@ def _aggregate(spec, amounts: Iterable[Amount]) -> Decimal | None:
 def city_amount(spec, figure: ApprovedFigure, populations: Mapping) -> Amount | None:
     """One city's figure as the engine counts it (per 10 000 residents: the numerator over
     the population on record, `populations` by (city, year)); None when it cannot count."""
+    return _city_amount(spec, figure, populations, _years_on_record(spec, populations))
+
+
+def _years_on_record(spec, populations) -> dict[str, list[int]]:
+    """{city: the years of its populations on record}, for an indicator per 10 000 residents
+    (the only kind that reads them: an approval's recompute spent more time here than in its
+    arithmetic)."""
     years_on_record = defaultdict(list)
-    for code, year in populations:
-        years_on_record[code].append(year)
-    return _city_amount(spec, figure, populations, years_on_record)
+    if spec.per_10k_residents:
+        for code, year in populations:
+            years_on_record[code].append(year)
+    return years_on_record
 
 
 def rate(spec, amount: Amount) -> Decimal | None:
