@@ -5,8 +5,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from targets.models import in_english
+from targets.models import Indicator, in_english
 
+# Units that count things: a fraction of an enterprise or a patent makes no sense.
+COUNTING_UNITS = {"家", "个", "件", "人", "家次", "个地市", "名"}
 # Chinese money units that English keeps as they are, after a yuan sign: ¥81.82 亿, ¥350 万.
 YUAN = "元"
 
@@ -22,10 +24,19 @@ def plain_number(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
+def entered_decimals(indicator) -> int:
+    """Decimals allowed in what is typed: ratios are entered as counts of things (a rate per
+    10 000 residents as its numerator), whatever decimals the rate itself is shown with."""
+    if indicator.kind == Indicator.Kind.RATIO or indicator.unit_zh in COUNTING_UNITS:
+        return 0
+    return indicator.decimals
+
+
 def entered_number(value: Decimal, indicator) -> str:
-    """A value entered for `indicator`, in the indicator's decimals as every table prints it
-    (0.60 亿元 reads “0.60”, not “0.6”), and never with fewer digits than were entered."""
-    places = max(indicator.decimals, -value.normalize().as_tuple().exponent)
+    """A value entered for `indicator`, in the decimals it is entered with as every table
+    prints it (0.60 亿元 reads “0.60”, not “0.6”; a numerator of patents per 10 000 residents
+    “114094”, not “114094.00”), and never with fewer digits than were entered."""
+    places = max(entered_decimals(indicator), -value.normalize().as_tuple().exponent)
     return f"{rounded(value, places):f}"
 
 

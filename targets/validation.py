@@ -18,13 +18,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from targets.formatting import entered_number, yes_no_words
+from targets.formatting import entered_decimals, entered_number, yes_no_words
 from targets.models import Indicator
 from targets.reporting import Entry
 
 Kind = Indicator.Kind
-# Units that count things: a fraction of an enterprise or a patent makes no sense.
-COUNTING_UNITS = {"家", "个", "件", "人", "家次", "个地市", "名"}
 # Beyond these a value is a typing slip (an extra zero, yuan entered as 亿元), not a figure.
 UPPER_BOUNDS = {"亿元": Decimal(100_000), "名": Decimal(100)}
 DEFAULT_UPPER_BOUND = Decimal(10_000_000)
@@ -47,13 +45,6 @@ PARTS = ("value", "denominator", "nothing_to_report", "note")
 
 class Problem(ValueError):
     """What is wrong with one part of an entry, in words for the reporter."""
-
-
-def entered_decimals(indicator: Indicator) -> int:
-    """Decimals allowed in what is typed: ratios are entered as counts of things."""
-    if indicator.kind == Kind.RATIO or indicator.unit_zh in COUNTING_UNITS:
-        return 0
-    return indicator.decimals
 
 
 def upper_bound(indicator: Indicator) -> Decimal:

@@ -24,6 +24,8 @@ from targets.workbooks import sheet_name
         ("pledge_financing", Entry(Decimal("0.6")), "0.60"),
         ("pledge_financing", Entry(Decimal("45")), "45.00"),
         ("hitech_compliance_rate", Entry(Decimal(2496), Decimal(10000)), "2496 / 10000"),
+        # A rate per 10 000 residents is entered as its numerator, a count of patents.
+        ("invention_patents_per_10k", Entry(Decimal("114094.000000")), "114094"),
         ("patent_agents", Entry(nothing_to_report=True), "本期无数据"),
         ("patent_agents", Entry(), "—"),
         ("patent_agents", None, "—"),
