@@ -554,6 +554,15 @@ class FigureRevision(models.Model):
     def __str__(self):
         return f"{self.figure} · v{self.version}"
 
+    @property
+    def changes_entry(self) -> bool:
+        """Whether the figure itself changed, rather than its note alone."""
+        return (self.old_value, self.old_denominator, self.old_nothing_to_report) != (
+            self.new_value,
+            self.new_denominator,
+            self.new_nothing_to_report,
+        )
+
 
 class ProgressStatus(models.TextChoices):
     ACHIEVED = "achieved", _("achieved")

@@ -113,6 +113,24 @@ def test_the_audit_trail_shows_who_changed_what_across_the_site(client, submitte
     assert "报送期" in page and "2022Q4" in page
 
 
+def test_the_audit_trail_shows_a_note_changed_alone_as_a_note_change(
+    client, submitted, city_officer
+):
+    agents = Indicator.objects.get(code="patent_agents")
+    submitted.status = Submission.Status.DRAFT
+    submitted.save()
+    save_quarter(
+        prefecture=submitted.prefecture,
+        period=submitted.period,
+        user=city_officer,
+        entries={agents: Entry(Decimal(7000), note="含新设机构")},
+        seen_version=submitted.version,
+    )
+    row = client.get(reverse("audit")).content.decode().split("含新设机构")[0].rsplit("<tr>")[-1]
+    assert "7000（无变化） · 备注：— → " in row
+    assert "7000 → 7000" not in row
+
+
 def test_approving_enqueues_a_recompute_of_what_it_publishes(client, submitted):
     client.post(REVIEW, {"approve": "", "comment": ""})
     # Still inside the test's transaction: the recompute waits for the commit.
