@@ -1,4 +1,6 @@
 from django import template
+from django.template.defaultfilters import date as date_format
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -77,6 +79,18 @@ register.filter("names", join_names)
 def entry_tag(indicator, entry) -> str:
     """{% entry indicator entry %}: an entered figure as every page shows it."""
     return entry_text(indicator, entry)
+
+
+@register.simple_tag
+def by_at(user, at) -> str:
+    """{% by_at user at %}: who and when, as the history tables print them: “guangzhou ·
+    2022-10-15 10:00”; the time alone where nobody was recorded (a figure the demo loaded for
+    a city without a demo officer), and “—” without a time (or without the record itself,
+    which a template reads as "")."""
+    if not at:
+        return "—"
+    when = date_format(timezone.localtime(at), "Y-m-d H:i")
+    return f"{user} · {when}" if user else when
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.reporting import Entry, approve_submission, save_quarter, submit_quarter
@@ -111,6 +112,15 @@ def test_the_audit_trail_shows_who_changed_what_across_the_site(client, submitte
     assert "退回" in page and "请核对" in page
     assert "修改数据" in page and "7000" in page
     assert "报送期" in page and "2022Q4" in page
+
+
+def test_a_quarter_submitted_with_nobody_recorded_shows_its_time_alone(client, submitted):
+    # As the demo loads the cities that have no demo officer.
+    Submission.objects.filter(pk=submitted.pk).update(submitted_by=None)
+    for url in [reverse("review_queue"), REVIEW]:
+        page = client.get(url).content.decode()
+        assert "— ·" not in page
+        assert timezone.localtime(submitted.submitted_at).strftime("%Y-%m-%d %H:%M") in page
 
 
 def test_the_audit_trail_shows_a_note_changed_alone_as_a_note_change(
