@@ -123,8 +123,8 @@ def cell_amount(value) -> Decimal | None:
         raise Problem(_date_problem(f"{value.year}/{value.month}/{value.day}"))
     if isinstance(value, time | timedelta):
         raise Problem(
-            _("The cell holds a time, not a number: format the cell as a number and type the "
-              "figure again.")
+            _("The cell holds a time (%(time)s), not a number: format the cell as a number and "
+              "type the figure again.") % {"time": _time_shown(value)}
         )  # fmt: skip
     if isinstance(value, str):
         if value.startswith("="):
@@ -137,6 +137,18 @@ def cell_amount(value) -> Decimal | None:
         return parse_amount(value)
     # openpyxl reads array and data-table formulas as objects of their own.
     raise Problem(_("Formulas are not accepted: enter the value."))
+
+
+def _time_shown(value: time | timedelta) -> str:
+    """A time as Excel shows it (12:30, 12:30:15); a duration in hours (36:00)."""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+    else:
+        seconds = value.hour * 3600 + value.minute * 60 + value.second
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    sign = "-" if isinstance(value, timedelta) and value < timedelta(0) else ""
+    return f"{sign}{hours}:{minutes:02}" + (f":{seconds:02}" if seconds else "")
 
 
 def _date_problem(shown: str) -> str:

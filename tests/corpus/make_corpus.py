@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -77,6 +77,8 @@ def filled(data: bytes, **cells) -> bytes:
         cell.value = value
         if isinstance(value, datetime):
             cell.number_format = "yyyy/m/d"
+        elif isinstance(value, time):
+            cell.number_format = "h:mm"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -169,6 +171,7 @@ def sheets(base: bytes, english: bytes, shaoguan: bytes) -> dict[str, bytes]:
         "extra-decimals.xlsx": filled(base, ip_transaction_value_G=31.051, patent_agents_G=742.5),
         "boolean-cell.xlsx": filled(base, protection_centres_G=True),
         "date-in-denominator.xlsx": filled(base, hitech_compliance_rate_H=datetime(2022, 1, 2)),
+        "time-in-number-cell.xlsx": filled(base, protection_centres_G=time(12, 30)),
         "maybe-in-yes-no.xlsx": filled(base, assistance_centre_coverage_G="maybe"),
         "english-sheet.xlsx": filled(
             english, patent_agents_G=745, assistance_centre_coverage_G="yes"

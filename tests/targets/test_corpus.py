@@ -39,6 +39,7 @@ CELL_PROBLEMS = {
     "date-in-number-cell.xlsx": ["第 9 行，知识产权保护中心，本季度：单元格中是日期（2022/1/2）"],
     "libreoffice-date-cell.xlsx": ["第 9 行，知识产权保护中心，本季度：单元格中是日期（2022/1/2）"],
     "date-in-denominator.xlsx": ["第 7 行，高新技术企业贯标率，分母：单元格中是日期（2022/1/2）"],
+    "time-in-number-cell.xlsx": ["第 9 行，知识产权保护中心，本季度：单元格中是时间（12:30）"],
     "boolean-cell.xlsx": ["第 9 行，知识产权保护中心，本季度：单元格中是逻辑值 TRUE，不是数字。"],
     "extra-decimals.xlsx": [
         "第 12 行，年度知识产权交易运营额，本季度：最多保留 2 位小数。",

@@ -1,3 +1,4 @@
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from targets.models import Indicator
 from targets.periods import Quarter
 from targets.reporting import Entry
-from targets.validation import entry_errors, entry_warnings, parse_amount
+from targets.validation import Problem, cell_amount, entry_errors, entry_warnings, parse_amount
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -93,3 +94,13 @@ def test_unusual_values_raise_warnings(indicator, code, value, previous, quarter
 
 def test_without_a_previous_quarter_there_is_nothing_to_compare(indicator):
     assert entry_warnings(indicator("patent_agents"), Entry(D(1)), None, Quarter(2022, 2)) == []
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(time(12, 30), "12:30"), (time(8, 5, 9), "8:05:09"), (timedelta(hours=36), "36:00")],
+)
+def test_a_time_in_a_number_cell_is_named_as_excel_shows_it(value, shown):
+    with pytest.raises(Problem) as refused:
+        cell_amount(value)
+    assert f"The cell holds a time ({shown}), not a number" in str(refused.value)
