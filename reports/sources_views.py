@@ -19,7 +19,7 @@ from targets import progress
 from targets.access import may_read_published, may_read_working_copy
 from targets.completeness import NOT_STARTED, state_label
 from targets.converters import PROVINCE
-from targets.formatting import join_names, join_reasons
+from targets.formatting import join_names, join_reasons, months_so_far
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 from targets.periods import Quarter
 from targets.recompute import indicator_spec
@@ -64,7 +64,7 @@ def sources_page(request, code, scope, quarter):
         "status_rule": status_rule(result.status),
         "growth_label": result.growth_category and Progress.Growth(result.growth_category).label,
         "scale": indicator_spec(indicator).ratio_scale,
-        "month": quarter.quarter * 3,
+        "months": months_so_far(quarter),
         "rules_version": progress.RULES_VERSION,
     }
     return render(request, "reports/sources.html", context)

@@ -87,6 +87,17 @@ def imported_text(rows: int, report) -> str:
     }
 
 
+def months_so_far(quarter) -> str:
+    """The months of the year up to the quarter's end, as a year-to-date figure counts them:
+    “1–9月”, “January to September”."""
+    return [
+        _("January to March"),
+        _("January to June"),
+        _("January to September"),
+        _("January to December"),
+    ][quarter.quarter - 1]
+
+
 def join_names(names) -> str:
     """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
     return pgettext("list separator", ", ").join(str(name) for name in names)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from targets.formatting import plain_number, yes_no_words
+from targets.formatting import months_so_far, plain_number, yes_no_words
 from targets.models import Indicator, ReportingPeriod
 from targets.periods import DAYS_TO_REPORT, Quarter
 from targets.reporting import Entry
@@ -28,9 +28,9 @@ def what_to_enter(indicator: Indicator, quarter: Quarter) -> str:
         case Kind.STOCK:
             return _("stock at the quarter's end (期末存量)")
         case Kind.FLOW:
-            return _("January to month %(month)s in total") % {"month": quarter.quarter * 3}
+            return _("%(months)s in total") % {"months": months_so_far(quarter)}
         case Kind.CUMULATIVE:
-            return _("new this year, January to month %(month)s") % {"month": quarter.quarter * 3}
+            return _("new this year, %(months)s") % {"months": months_so_far(quarter)}
         case Kind.RATIO if indicator.per_10k_residents:
             return _("%(numerator)s; the population on record is the denominator") % {
                 "numerator": indicator.numerator

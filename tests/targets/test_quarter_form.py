@@ -53,6 +53,9 @@ def test_the_sheet_explains_each_row(client, officer, last_quarter):
     assert "2000" in page and "50.5" in page
     assert "本期无数据" in page
     assert "保存草稿" in page and "提交本季度数据审核" in page
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "January to December in total" in english
+    assert "new this year, January to December" in english
 
 
 def test_a_draft_can_be_saved_half_filled(client, officer):
