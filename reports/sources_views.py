@@ -1,6 +1,8 @@
 """Traceability: the sources of a stored result (a page, its CSV and Excel export, the JSON
 API) and what changed since a moment (a PDF summary's making)."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -135,6 +137,10 @@ def _export(found, kind: str) -> HttpResponse:
     for record in records(found):
         # The API gives the state's code; a person reads its name.
         record["state"] = str(state_label(record["state"] or NOT_STARTED))
+        # The API gives moments in ISO 8601; a person reads them as the pages print them.
+        for moment in ("submitted_at", "approved_at"):
+            if record[moment]:
+                record[moment] = datetime.fromisoformat(record[moment]).strftime("%Y-%m-%d %H:%M")
         rows.append([_cell(record[key]) for key, _label, _width in COLUMNS])
     indicator, scope = found.indicator, found.prefecture
     reporter = scope.name if scope else _("Province")

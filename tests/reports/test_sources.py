@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -143,6 +144,16 @@ def test_every_status_names_the_rule_that_gives_it(status):
     with translation.override("zh-hans"):
         assert status_rule(status) != rule
     assert "%" not in rule.replace("% of it", "")
+
+
+def test_the_export_gives_moments_as_the_page_prints_them(client, demo, leadership):
+    client.force_login(leadership)
+    rows = rows_of(client, "patent_agents", "province", "2022Q3")
+    moments = [row[heading] for row in rows for heading in ["Submitted at", "Approved at"]]
+    assert moments and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", moment) for moment in moments if moment
+    )
+    assert any(moments)
 
 
 def test_the_chinese_export_names_each_submission_state(client, demo, leadership):
