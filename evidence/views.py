@@ -12,6 +12,7 @@ from evidence.forms import AskForm, EvidenceForm
 from evidence.models import EvidenceFile, published_until
 from ipplan.uploads import upload_too_large
 from targets.access import is_reviewer, may_read_published, may_read_working_copy
+from targets.formatting import join_sentences
 from targets.models import Indicator, Submission
 from targets.reporting import WorkflowError, lock_reasons, return_submission
 from targets.schedule import period_or_404
@@ -37,7 +38,7 @@ def upload(request, reporter, quarter):
         messages.error(request, _("Save the quarter's figures first, then attach files to it."))
         return back
     if reasons := lock_reasons(submission, period):
-        messages.error(request, _("No file was attached: ") + " ".join(reasons))
+        messages.error(request, _("No file was attached: ") + join_sentences(reasons))
         return back
     if upload_too_large(request):
         messages.error(
@@ -54,7 +55,7 @@ def upload(request, reporter, quarter):
     )
     if not form.is_valid():
         problems = [message for errors in form.errors.values() for message in errors]
-        messages.error(request, _("No file was attached: ") + " ".join(problems))
+        messages.error(request, _("No file was attached: ") + join_sentences(problems))
         return back
     upload = form.cleaned_data["file"]
     try:
@@ -110,7 +111,7 @@ def ask(request, reporter, quarter):
     form = AskForm(request.POST, indicators=Indicator.objects.reported_by(prefecture))
     if not form.is_valid():
         problems = [message for errors in form.errors.values() for message in errors]
-        messages.error(request, " ".join(problems))
+        messages.error(request, join_sentences(problems))
         return redirect("review", reporter=reporter, quarter=quarter)
     try:
         return_submission(submission=submission, user=request.user, comment=form.comment)

@@ -98,6 +98,21 @@ def months_so_far(quarter) -> str:
     ][quarter.quarter - 1]
 
 
+def join_sentences(sentences) -> str:
+    """Sentences one after another: after “.” a space, after “。” (or another full-width
+    mark) none, as each language writes them."""
+    text = ""
+    for sentence in map(str, sentences):
+        if text and sentence and not text.endswith(FULL_WIDTH_ENDS):
+            text += " "
+        text += sentence
+    return text
+
+
+# Chinese punctuation that ends a sentence or clause, after which no space is written.
+FULL_WIDTH_ENDS = ("。", "！", "？", "；", "：", "）", "”")
+
+
 def join_names(names) -> str:
     """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
     return pgettext("list separator", ", ").join(str(name) for name in names)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from targets.formatting import months_so_far, plain_number, yes_no_words
+from targets.formatting import join_sentences, months_so_far, plain_number, yes_no_words
 from targets.models import Indicator, ReportingPeriod
 from targets.periods import DAYS_TO_REPORT, Quarter
 from targets.reporting import Entry
@@ -344,7 +344,7 @@ class UploadForm(forms.Form):
             message = _("The file is larger than %(size)s MB.") % {
                 "size": MAX_UPLOAD_BYTES // 1024**2
             }
-            raise forms.ValidationError(" ".join(filter(None, [message, str(self.too_large_hint)])))
+            raise forms.ValidationError(join_sentences([message, self.too_large_hint]))
         return upload.read()
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets.converters import PROVINCE
-from targets.formatting import join_names
+from targets.formatting import join_names, join_sentences
 from targets.models import Figure, Indicator, Prefecture, ReportingPeriod, Submission
 from targets.periods import Quarter
 from targets.reporting import Entry, approve_imported, import_quarters
@@ -200,7 +200,7 @@ def _read_row(line, cells, lookups: _Lookups) -> Row:
     reading = read_entry(indicator, value=value, denominator=denominator, note=note)
     if reading.errors:
         raise ValueError(
-            " ".join(
+            join_sentences(
                 _("%(indicator)s, %(part)s: %(message)s")
                 % {"indicator": indicator.name, "part": part_label(part), "message": message}
                 for part, message in reading.messages
@@ -330,9 +330,10 @@ def import_figures(
     for (prefecture, period), group in groups.items():
         reason = _("Imported from %(source)s by provincial staff.") % {"source": source}
         if not period.is_open:
-            reason += " " + _("The quarter was closed.")
+            reason = join_sentences([reason, _("The quarter was closed.")])
         if any(row.warnings for row in group.values()):
-            reason += " " + _("Warnings accepted: %(reason)s") % {"reason": accept_warnings.strip()}
+            accepted = _("Warnings accepted: %(reason)s") % {"reason": accept_warnings.strip()}
+            reason = join_sentences([reason, accepted])
         entries = {indicator: row.entry for indicator, row in group.items()}
         quarters[prefecture, period] = (entries, reason)
     saved = import_quarters(user=user, quarters=quarters, resubmit=not approve)

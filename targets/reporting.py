@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets.entries import Entry, Merge, entries_before, merge_stale
-from targets.formatting import join_names
+from targets.formatting import join_names, join_sentences
 from targets.models import Figure, FigureRevision, ReportingPeriod, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -40,7 +40,7 @@ class ReasonMissing(WorkflowError):
     """Approved figures would change without a reason: `indicators` names them."""
 
     def __init__(self, indicators):
-        super().__init__(" ".join(self.message_for(indicator) for indicator in indicators))
+        super().__init__(join_sentences(self.message_for(indicator) for indicator in indicators))
         self.indicators = indicators
 
     @staticmethod
@@ -162,7 +162,7 @@ def save_quarter(
     if not changes and resubmitting and _is_repeat(submission, Action.SUBMITTED, user):
         return submission, []
     if (locked := lock_reasons(submission, period)) and not past_locks:
-        raise WorkflowError(" ".join(locked))
+        raise WorkflowError(join_sentences(locked))
     if not changes:
         return submission, []
     save = _Save(submission, created, changes, _why(changes, reason, reasons or {}))
@@ -335,7 +335,7 @@ def submit_quarter(*, submission: Submission, user, indicators, comment: str = "
     ):
         return submission
     if reasons := lock_reasons(submission, submission.period):
-        raise WorkflowError(" ".join(reasons))
+        raise WorkflowError(join_sentences(reasons))
     entered = {
         figure.indicator_id for figure in submission.figures.all() if not Entry.of(figure).is_blank
     }

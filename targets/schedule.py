@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ipplan.params import NotOnRecord
+from targets.formatting import join_sentences
 from targets.models import ReportingPeriod
 from targets.periods import DAYS_TO_REPORT, Quarter, due_date_for
 
@@ -50,8 +51,11 @@ def period_or_404(quarter, periods=None) -> ReportingPeriod:
     first, last = on_record.first(), on_record.last()
     message = _("There is no reporting period %(period)s.") % {"period": quarter.label}
     if first:
-        message += " " + _("Quarters on record run from %(first)s to %(last)s.") % {
-            "first": first.as_quarter.label,
-            "last": last.as_quarter.label,
-        }
+        message = join_sentences(
+            [
+                message,
+                _("Quarters on record run from %(first)s to %(last)s.")
+                % {"first": first.as_quarter.label, "last": last.as_quarter.label},
+            ]
+        )
     raise NotOnRecord(message)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from targets.formatting import entry_text
+from targets.formatting import entry_text, join_sentences
 from targets.models import Indicator
 from targets.reporting import Entry
 from targets.workbooks import sheet_name
@@ -65,3 +65,21 @@ def test_a_figures_history_reads_its_values_in_the_indicators_terms(client, demo
         now, approved = (part.split(":", 1)[1] for part in head.split("·"))
         assert shown in now and shown in approved, head
         assert not re.search(r"\b\d+\.\d\b(?!\d)", head)  # 亿元 in two decimals, never 45.5
+
+
+@pytest.mark.parametrize(
+    "sentences, joined",
+    [
+        (
+            ["它已提交，正在等待审核。", "本季度已截止报送。"],
+            "它已提交，正在等待审核。本季度已截止报送。",
+        ),
+        (
+            ["It has been approved.", "The quarter is closed."],
+            "It has been approved. The quarter is closed.",
+        ),
+        (["One.", "", "Two."], "One. Two."),
+    ],
+)
+def test_sentences_join_as_each_language_writes_them(sentences, joined):
+    assert join_sentences(sentences) == joined

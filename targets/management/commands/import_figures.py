@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from targets.access import is_reviewer
-from targets.formatting import imported_text
+from targets.formatting import imported_text, join_sentences
 from targets.imports import import_figures, read_csv, warned, with_approval_warnings
 
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 self.stderr.write(
                     f"{file}:{row.line}: "
                     + _("%(indicator)s: %(warnings)s")
-                    % {"indicator": row.indicator.name, "warnings": " ".join(row.warnings)}
+                    % {"indicator": row.indicator.name, "warnings": join_sentences(row.warnings)}
                 )
             raise CommandError(
                 ngettext(
@@ -78,5 +78,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{file}:{row.line}: "
                 + _("accepted: %(indicator)s: %(warnings)s")
-                % {"indicator": row.indicator.name, "warnings": " ".join(row.warnings)}
+                % {"indicator": row.indicator.name, "warnings": join_sentences(row.warnings)}
             )
