@@ -105,7 +105,7 @@ def _results(indicators, record, since, now, scope, period) -> list[ResultChange
         )
         return {
             code: next(r for r in results if r.prefecture == key and r.period == quarter)
-            for code, results in computed.items()
+            for code, results in computed
         }
 
     before, after = results_at(since), results_at(now)

@@ -174,22 +174,11 @@ def compute_progress(
     allocations: Mapping[tuple[str, str], Decimal],
     cities: Sequence[str],
     periods: Sequence[Quarter],
-) -> dict[str, list[Result]]:
-    """{indicator code: results} for every indicator given: the province and each city (or
-    the province alone, for an indicator it reports itself), every period."""
-    return dict(iter_progress(indicators, figures, populations, allocations, cities, periods))
-
-
-def iter_progress(
-    indicators: Iterable[IndicatorSpec],
-    figures: Iterable[ApprovedFigure],
-    populations: Mapping[tuple[str, int], int],
-    allocations: Mapping[tuple[str, str], Decimal],
-    cities: Sequence[str],
-    periods: Sequence[Quarter],
 ) -> Iterator[tuple[str, list[Result]]]:
-    """`compute_progress`'s (indicator code, results), each indicator computed only when the
-    caller asks for it: a recompute stores one indicator's rows while the next is computed."""
+    """(indicator code, results) for every indicator given: the province and each city (or
+    the province alone, for an indicator it reports itself), every period. Each indicator is
+    computed only when the caller asks for it, so that a recompute stores one indicator's
+    rows while the next is computed (`dict(...)` for all of them at once)."""
     by_indicator = defaultdict(list)
     for figure in figures:
         by_indicator[figure.indicator].append(figure)

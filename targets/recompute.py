@@ -286,7 +286,7 @@ def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
     keys = _Keys(inputs)
     fresh = (
         (keys.of(by_code[code].pk, result), keys.values(result))
-        for code, results in progress.iter_progress(
+        for code, results in progress.compute_progress(
             inputs.specs,
             inputs.figures,
             inputs.populations,

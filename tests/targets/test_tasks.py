@@ -118,7 +118,7 @@ def test_a_recompute_that_fails_leaves_its_indicators_stale_for_the_next_one(
         raise RuntimeError("the engine crashed")
 
     with monkeypatch.context() as patch:
-        patch.setattr("targets.progress.iter_progress", crash)
+        patch.setattr("targets.progress.compute_progress", crash)
         with transaction.atomic():  # as an approval: the recompute runs once this commits
             enqueue_recompute([stock.pk])
     assert is_stale(stock)
