@@ -555,6 +555,14 @@ class FigureRevision(models.Model):
         return f"{self.figure} · v{self.version}"
 
     @property
+    def own_reason(self) -> str:
+        """The reason, but not when it is the new note itself (a note stands in for the
+        reason of a changed approved figure): pages show that as the note's change."""
+        if self.reason == self.new_note and self.old_note != self.new_note:
+            return ""
+        return self.reason
+
+    @property
     def changes_entry(self) -> bool:
         """Whether the figure itself changed, rather than its note alone."""
         return (self.old_value, self.old_denominator, self.old_nothing_to_report) != (

@@ -36,6 +36,9 @@ EXCEL_SIGNIFICANT_DIGITS = 15
 # Digits, at most one decimal point; signs only so that "-3" is told it is negative.
 PLAIN_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+# Thousands separators: a comma or a space between groups of three digits, nowhere else.
+SEPARATOR = re.compile(r"[, ]")
+GROUPED = re.compile(r"-?\d{1,3}([, ]\d{3})+(\.\d*)?")
 # Line breaks are what Alt+Enter puts in an Excel cell, and a tab comes with text pasted
 # from several cells; every other control character is not text anyone typed (and
 # PostgreSQL refuses NUL outright).
@@ -75,15 +78,27 @@ def _shown(text: str) -> str:
 
 
 def parse_amount(text: str | None) -> Decimal | None:
-    """A typed number as an exact Decimal, or None for nothing typed. Full-width digits,
-    thousands separators and spaces are fine.
+    """A typed number as an exact Decimal, or None for nothing typed. Full-width digits are
+    fine, and commas or spaces between groups of three digits (1,234,567).
 
     Raises Problem when it is not a plain number: scientific notation (1e2) included, so
-    that no exponent ever reaches Decimal arithmetic.
+    that no exponent ever reaches Decimal arithmetic; a comma anywhere else (0,45 is a
+    decimal comma, not forty-five); digits of other scripts or superscripts (0.6² would
+    otherwise read as 0.62).
     """
-    cleaned = unicodedata.normalize("NFKC", text or "").replace(",", "").replace(" ", "")
+    text = text or ""
+    if any(_foreign_digit(character) for character in text):
+        raise Problem(_("“%(text)s” is not a number.") % {"text": _shown(text)})
+    cleaned = unicodedata.normalize("NFKC", text).strip()
     if not cleaned:
         return None
+    if SEPARATOR.search(cleaned):
+        if not GROUPED.fullmatch(cleaned):
+            raise Problem(
+                _("“%(text)s”: a comma or a space only separates thousands, as in 1,234,567; "
+                  "write decimals with a point, as in 0.45.") % {"text": _shown(text)}
+            )  # fmt: skip
+        cleaned = SEPARATOR.sub("", cleaned)
     if SCIENTIFIC.fullmatch(cleaned):
         raise Problem(
             _("“%(text)s” is in scientific notation: write the number out in full.")
@@ -92,6 +107,13 @@ def parse_amount(text: str | None) -> Decimal | None:
     if not PLAIN_NUMBER.fullmatch(cleaned):
         raise Problem(_("“%(text)s” is not a number.") % {"text": _shown(text)})
     return Decimal(cleaned)
+
+
+def _foreign_digit(character: str) -> bool:
+    """A digit other than 0–9 and the full-width ０–９ that Chinese input methods type."""
+    return unicodedata.digit(character, None) is not None and not (
+        "0" <= character <= "9" or "０" <= character <= "９"
+    )
 
 
 def cell_amount(value) -> Decimal | None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from targets.formatting import (
     entry_text,
     join_names,
+    join_sentences,
     plain_number,
     rate_decimals,
     rate_number,
@@ -73,6 +74,7 @@ def subtitle(indicator: Indicator) -> str:
 register.filter("plain_number", plain_number)
 # Names listed as the language lists them: “广州市、深圳市”, “Guangzhou, Shenzhen”.
 register.filter("names", join_names)
+register.filter("sentences", join_sentences)
 
 
 @register.simple_tag(name="entry")

@@ -139,6 +139,9 @@ def test_the_audit_trail_shows_a_note_changed_alone_as_a_note_change(
     row = client.get(reverse("audit")).content.decode().split("含新设机构")[0].rsplit("<tr>")[-1]
     assert "7000（无变化） · 备注：— → " in row
     assert "7000 → 7000" not in row
+    history = reverse("submission_history", kwargs={"reporter": "440100", "quarter": "2022Q4"})
+    row = client.get(history).content.decode().split("含新设机构")[0].rsplit("<tr>")[-1]
+    assert ">无变化<" in row and "备注：— → " in row
 
 
 def test_approving_enqueues_a_recompute_of_what_it_publishes(client, submitted):

@@ -20,15 +20,32 @@ def indicator(plan):
 
 @pytest.mark.parametrize(
     "text, number",
-    [("1234", D(1234)), ("1,234.5", D("1234.5")), (" 12 ", D(12)), ("１２３", D(123)), ("", None)],
+    [
+        ("1234", D(1234)),
+        ("1,234.5", D("1234.5")),
+        (" 12 ", D(12)),
+        ("１２３", D(123)),
+        ("１,２３４", D(1234)),
+        ("1 234 567", D(1234567)),
+        ("1，234", D(1234)),  # a full-width comma, as a Chinese input method types it
+        ("", None),
+    ],
 )
 def test_it_reads_numbers_as_people_type_them(text, number):
     assert parse_amount(text) == number
 
 
-@pytest.mark.parametrize("text", ["abc", "12a", "1.2.3", "NaN", "Infinity", "--1"])
+@pytest.mark.parametrize(
+    "text", ["abc", "12a", "1.2.3", "NaN", "Infinity", "--1", "0.6²", "3²", "٣٤", "①"]
+)
 def test_it_refuses_what_is_not_a_number(text):
     with pytest.raises(ValueError, match="not a number"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["0,45", "12,34", "1,2,3", "12 34", "1,2345", ",123"])
+def test_a_comma_or_space_anywhere_but_between_thousands_is_refused_not_dropped(text):
+    with pytest.raises(Problem, match="only separates thousands"):
         parse_amount(text)
 
 
