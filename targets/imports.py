@@ -72,7 +72,7 @@ def read_csv(source) -> tuple[list[Row], list[tuple[int, str]]]:
     if line:
         return [], [(line, _("More than %(count)s rows: split the file.") % {"count": MAX_ROWS})]
     stream.seek(0)
-    reader = csv.reader(io.TextIOWrapper(stream, encoding=encoding, newline=""))
+    reader = csv.reader(io.TextIOWrapper(stream, encoding=encoding, newline=""), strict=True)
     lookups = _Lookups()
     rows, errors, seen = [], [], {}
     records = _records(reader, errors)
@@ -120,7 +120,7 @@ def _line_past_the_limit(stream, encoding: str) -> int | None:
     Raises UnicodeDecodeError when the text read so far is not in `encoding`."""
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        reader = csv.reader(text)
+        reader = csv.reader(text, strict=True)
         for count, (line, _cells) in enumerate(_records(reader, []), start=0):
             if count > MAX_ROWS:
                 return line
@@ -130,16 +130,19 @@ def _line_past_the_limit(stream, encoding: str) -> int | None:
 
 
 def _records(reader, errors):
-    """(line, cells) for each record; a record the csv module cannot read is a row error."""
+    """(line, cells) for each record, by the line it starts on; a record the csv module
+    cannot read is a row error. The reader is strict: a quotation mark left open would
+    otherwise take every line after it into one cell, and those rows would be lost."""
     while True:
+        start = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            errors.append((reader.line_num, _csv_problem(error)))
+            errors.append((start, _csv_problem(error)))
             continue
-        yield reader.line_num, cells
+        yield start, cells
 
 
 def _csv_problem(error: csv.Error) -> str:
