@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from reports import display
 from reports.geography import TILE_GRID
 from targets import progress
-from targets.formatting import with_unit
+from targets.formatting import labelled, with_unit
 from targets.models import Progress
 from targets.periods import Quarter
 from targets.templatetags.indicators import target_text
@@ -430,7 +430,7 @@ def value_cells(rows, indicator):
             continue
         shade = shades[min(int(row.actual / step), bins - 1)]
         text = display.fixed(row.actual, indicator.decimals)
-        hover = f"{row.prefecture.name}: {display.amount(row.actual, indicator)}"
+        hover = labelled(row.prefecture.name, display.amount(row.actual, indicator))
         cells.append((row.prefecture, text, shade, hover))
     decimals = max(0, -step.normalize().as_tuple().exponent)
     legend = [
@@ -457,7 +457,7 @@ def status_cells(rows, indicator):
     cells = []
     for row in rows:
         label = row.get_status_display()
-        hover = f"{row.prefecture.name}: {display.amount(row.actual, indicator)} · {label}"
+        hover = labelled(row.prefecture.name, f"{display.amount(row.actual, indicator)} · {label}")
         cells.append((row.prefecture, label, STATUS_COLOURS[row.status], hover))
     legend = [(label, STATUS_COLOURS[value]) for value, label in Progress.Status.choices]
     return cells, legend
@@ -473,7 +473,7 @@ def coverage_cells(rows):
         covered = row.actual >= 1
         text = _("covered") if covered else _("not covered")
         colour = STATUS_COLOURS["achieved"] if covered else NOT_COVERED_COLOUR
-        cells.append((row.prefecture, text, colour, f"{row.prefecture.name}: {text}"))
+        cells.append((row.prefecture, text, colour, labelled(row.prefecture.name, text)))
     legend = [
         (_("covered"), STATUS_COLOURS["achieved"]),
         (_("not covered"), NOT_COVERED_COLOUR),

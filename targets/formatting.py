@@ -113,6 +113,11 @@ def join_sentences(sentences) -> str:
 FULL_WIDTH_ENDS = ("。", "！", "？", "；", "：", "）", "”")
 
 
+def labelled(label, text) -> str:
+    """A label and what follows it: “广州市：7139 家”, “Guangzhou: 7,139 enterprises”."""
+    return f"{label}{pgettext('before what follows a label', ': ')}{text}"
+
+
 def join_names(names) -> str:
     """Names as a list reads in the active language: “广州市、深圳市”, “Guangzhou, Shenzhen”."""
     return pgettext("list separator", ", ").join(str(name) for name in names)

@@ -151,7 +151,7 @@ def test_monitoring_only_values_show_with_no_target_never_no_data(client, lingda
     )
     tiles = figures_of(status_map)["map"]["data"][0]
     assert all(text.endswith("仅监测") for text in tiles["text"])
-    assert all(re.search(r"\d+ 家 · 仅监测$", hover) for hover in tiles["hovertext"])
+    assert all(re.search(r"^\w+市：\d+ 家 · 仅监测$", hover) for hover in tiles["hovertext"])
     officer = User.objects.get(username="guangzhou")
     city = html(client, officer, "/dashboard/prefectures/440100/?quarter=2022Q3").content.decode()
     assert "仅监测" in row_of(city, "专利代理机构")
