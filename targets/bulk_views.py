@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from ipplan.params import whole_number
 from ipplan.uploads import upload_too_large
 from targets.completeness import completeness_matrix, matrix_workbook
-from targets.formatting import imported_text
+from targets.formatting import imported_text, join_sentences
 from targets.forms import CsvConfirmForm, CsvImportForm, UploadForm
 from targets.imports import (
     decode_csv,
@@ -30,6 +30,7 @@ from targets.reporting import (
     WorkflowError,
     entries_from_session,
     entries_to_session,
+    lock_reasons,
     preview_changes,
     save_quarter,
 )
@@ -90,7 +91,10 @@ def quarter_upload(request, reporter, quarter):
         too_large=upload_too_large(request),
     )
     preview = upload = None
-    if request.method == "POST" and form.is_valid():
+    # A quarter the city may not change (submitted, approved, closed) takes no file: the
+    # preview of changes it could never save would only mislead.
+    locked = join_sentences(lock_reasons(submission, period))
+    if request.method == "POST" and not locked and form.is_valid():
         try:
             upload = read_quarter_workbook(
                 form.cleaned_data["file"], reporter=reporter, quarter=quarter, indicators=indicators
@@ -111,6 +115,7 @@ def quarter_upload(request, reporter, quarter):
         "period": period,
         "preview": preview,
         "upload": upload,
+        "locked": locked,
     }
     return render(request, "targets/quarter_upload.html", context)
 

@@ -83,6 +83,20 @@ def test_the_preview_shows_what_changes_before_anything_is_saved(client, officer
     assert Figure.objects.get(indicator__code="patent_agents").value == 12
 
 
+def test_a_quarter_the_city_may_not_change_takes_no_file(client, officer):
+    book = download(client)
+    client.post(UPLOAD, {"file": filled(book, patent_agents=742)})
+    assert client.post(CONFIRM).status_code == 302
+    submission = Submission.objects.get()
+    submission.status = Submission.Status.APPROVED
+    submission.save()
+    page = client.get(UPLOAD).content.decode()
+    assert "本季度数据不能修改：已审核通过。" in page and 'type="file"' not in page
+    page = client.post(UPLOAD, {"file": filled(download(client), patent_agents=800)})
+    assert "变更" not in page.content.decode() and "742" not in page.content.decode()
+    assert Figure.objects.get(indicator__code="patent_agents").value == 742
+
+
 def test_errors_are_listed_by_row_and_column_and_nothing_can_be_saved(client, officer):
     book = download(client)
     values = every_row(book) | {"patent_agents": "abc", "key_protected_enterprises": -3}
