@@ -86,6 +86,15 @@ def periods_until(period, periods):
     return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
+def every_indicator():
+    """A condition on the indicator that always holds, for a read of one quarter's progress
+    rows: with it the read names every column of the partial unique index it can use, (indicator,
+    period) for the province, (indicator, prefecture, period) for a city. SQLite keeps no
+    statistics unless ANALYZE is run, and without it it reads the quarter's rows of every city
+    (thousands) through the period index to keep the few it wants."""
+    return Indicator.objects.order_by().values("pk")
+
+
 def city_names(rows) -> dict[str, str]:
     """{prefecture code: its name in the active language} for the cities missing from these
     progress rows (None is skipped): one query, none when no city is missing."""
@@ -102,7 +111,7 @@ def overview(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
     rows = list(
-        Progress.objects.filter(period=period, prefecture=None)
+        Progress.objects.filter(period=period, prefecture=None, indicator__in=every_indicator())
         .select_related("indicator")
         .order_by("indicator__display_order")
     )
@@ -285,9 +294,14 @@ def prefecture_dashboard(request, code):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
     rows, province = [], {}
-    # The city's rows and the province's, which they are read against, in one query.
+    # The city's rows and the province's, which they are read against, in one query; each
+    # branch names every column of its partial unique index (see every_indicator).
+    every = every_indicator()
     for row in (
-        Progress.objects.filter(Q(prefecture=prefecture) | Q(prefecture=None), period=period)
+        Progress.objects.filter(
+            Q(prefecture=prefecture, period=period, indicator__in=every)
+            | Q(prefecture=None, period=period, indicator__in=every)
+        )
         .select_related("indicator")
         .order_by("indicator__display_order")
     ):
