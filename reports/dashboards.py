@@ -145,7 +145,7 @@ def overview(request):
         "counts": [(s, Status(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
         "kinds": Indicator.Kind.choices,
         "statuses": Status.choices,
-        "waiting": waiting_for(request.user, timezone.localdate()),
+        "waiting": waiting_for(request.user, timezone.localdate(), periods),
         "summary_url": reverse("province_summary"),
     }
     return render(request, "reports/overview.html", context)
@@ -316,7 +316,7 @@ def prefecture_dashboard(request, code):
         "rows": [
             (row, city_reading(row.indicator, row), province.get(row.indicator_id)) for row in rows
         ],
-        "waiting": waiting_for(request.user, timezone.localdate()),
+        "waiting": waiting_for(request.user, timezone.localdate(), periods),
         "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
     }
     return render(request, "reports/prefecture.html", context)
