@@ -1,7 +1,7 @@
 import re
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -55,6 +55,20 @@ def unbroken_end(text):
         head, *tail = text.rsplit(" ", 2)
         return format_html('{} <span class="nowrap">{}</span>', head, " ".join(tail))
     return format_html('{}<span class="nowrap">{}</span>', text[:-4], text[-4:])
+
+
+@register.simple_tag
+def quarter_options(periods, chosen):
+    """A quarter picker's options, every reporting period, the chosen one selected. One tag
+    rather than a loop in the template: a page lists every quarter on record (40 at ten
+    years), and the loop took a millisecond of each dashboard's rendering."""
+    options = []
+    for period in periods:
+        quarter = period.as_quarter
+        selected = " selected" if period == chosen else ""
+        # The value is a quarter like 2027Q4, nothing to escape; the label is a translation.
+        options.append(f'<option value="{quarter}"{selected}>{escape(quarter.label)}</option>')
+    return mark_safe("".join(options))
 
 
 @register.simple_tag
