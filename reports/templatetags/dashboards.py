@@ -111,12 +111,11 @@ def sparkline(trend, indicator):
     alone = [(*place(i, v), SOLID) for run in runs if len(run) == 1 for i, v in run]
     hollow = [(*place(i, v), HOLLOW) for i, v, complete in points if not complete]
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="2.5" {}/>', alone + hollow)
+    reported = [(v, complete) for v, complete in trend if v is not None]
+    texts = display.amounts([v for v, _complete in reported], indicator)
     label = join_names(
-        display.amount(v, indicator)
-        if complete
-        else _("%(value)s (incomplete)") % {"value": display.amount(v, indicator)}
-        for v, complete in trend
-        if v is not None
+        text if complete else _("%(value)s (incomplete)") % {"value": text}
+        for text, (_v, complete) in zip(texts, reported, strict=True)
     )
     return format_html(
         '<svg class="spark" width="{}" height="{}" role="img" aria-label="{}">{}{}</svg>',
