@@ -201,16 +201,16 @@ def _for_reviewers(today, past_due) -> tuple[int, list]:
 
     Almost every submission on record is a city's approved quarter, and neither question
     needs those one by one: the others (the province's own, and the cities' drafts, submitted
-    and returned quarters: a few rows however many cities and quarters) are read, and every
+    and returned quarters: a few rows however many cities and quarters) are listed, and every
     submission is only counted per quarter, which the period index answers without reading
     the rows; counting the cities that reported each quarter read all of them, on every
     landing page."""
     others = list(
         Submission.objects.exclude(prefecture__isnull=False, status=Status.APPROVED)
         .order_by()
-        .only("prefecture", "period", "status", "submitted_at", "first_submitted_at")
+        .values_list("prefecture_id", "period_id", "status")
     )
-    to_review = sum(s.status == Status.SUBMITTED for s in others)
+    to_review = sum(status == Status.SUBMITTED for _prefecture, _period, status in others)
     if not past_due:
         return to_review, []
     on_record = dict(
@@ -220,23 +220,23 @@ def _for_reviewers(today, past_due) -> tuple[int, list]:
         .annotate(submissions=Count("*"))
     )
     # A city's submission is reported unless it is a draft or returned (`others` has those).
-    not_reported = {
-        (s.prefecture_id, s.period_id): s
-        for s in others
-        if s.prefecture_id is not None and s.status not in REPORTED
-    }
-    not_by_cities = Counter(s.period_id for s in others if s.prefecture_id is None)
-    not_by_cities.update(period for _prefecture, period in not_reported)
+    not_by_cities = Counter(
+        period
+        for prefecture, period, status in others
+        if prefecture is None or status not in REPORTED
+    )
     cities = Prefecture.objects.count()
     short = [p for p in past_due if on_record.get(p.pk, 0) - not_by_cities[p.pk] < cities]
     if not short:
         return to_review, []
     prefectures = list(Prefecture.objects.all())
+    of_cities = Submission.objects.filter(prefecture__isnull=False, period__in=short)
     reported = set(
-        Submission.objects.filter(prefecture__isnull=False, period__in=short, status__in=REPORTED)
-        .order_by()
-        .values_list("prefecture_id", "period_id")
+        of_cities.filter(status__in=REPORTED).order_by().values_list("prefecture_id", "period_id")
     )
+    not_reported = {
+        (s.prefecture_id, s.period_id): s for s in of_cities.exclude(status__in=REPORTED).order_by()
+    }
     late = [
         (period, late)
         for period in short
