@@ -156,7 +156,7 @@ def overview(request):
                 row,
                 province_reading(row.indicator, row, names),
                 trends[row.indicator_id],
-                pages[row.indicator.code],
+                f"{pages[row.indicator.code]}?quarter={period.as_quarter}",
                 sources[row.indicator.code],
             )
             for row in shown
@@ -328,24 +328,29 @@ def prefecture_dashboard(request, code):
             province[row.indicator_id] = row
         else:
             rows.append(row)
+    quarter = period.as_quarter
     codes = [row.indicator.code for row in rows]
     pages = links_by_code("indicator_dashboard", codes)
-    sources = links_by_code("sources", codes, prefecture.code, period.as_quarter)
-    province_sources = links_by_code("sources", codes, "province", period.as_quarter)
+    sources = links_by_code("sources", codes, prefecture.code, quarter)
+    province_sources = links_by_code("sources", codes, "province", quarter)
     context = {
         "prefecture": prefecture,
         "period": period,
         "periods": periods,
+        # What each row prints, worked out here: a filter or a lookup through the row costs
+        # the template several times as much.
         "rows": [
             (
-                row,
+                row.indicator.name,
+                f"{pages[code]}?quarter={quarter}",
+                sources[code],
                 city_reading(row.indicator, row),
-                province.get(row.indicator_id),
-                pages[row.indicator.code],
-                sources[row.indicator.code],
-                province_sources[row.indicator.code],
+                display.share_text(row.share_of_province),
+                of_province and province_sources[code],
+                of_province and display.amount(of_province.actual, row.indicator),
             )
             for row in rows
+            for code, of_province in [(row.indicator.code, province.get(row.indicator_id))]
         ],
         "waiting": waiting_for(request.user, timezone.localdate(), periods),
         "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
