@@ -198,7 +198,8 @@ def reading(indicator, row, target_label: str, city_names=()) -> Reading:
     (the plan's target for the province, the allocation for a city); `target_label`: how that
     target reads; `city_names`: the names of the cities in `row.missing`."""
     status = row.status if row else progress.NO_DATA
-    label = Progress.Status(status).label
+    # In words now, as every other field: a lazy label is translated anew each time it prints.
+    label = str(Progress.Status(status).label)
     if row is None or row.actual is None:
         nothing = _("no figure yet")
         return Reading("—", target_label, nothing, None, "—", "—", "—", status, label, "")
