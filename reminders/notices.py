@@ -6,6 +6,7 @@ included); submitting, even late, stops its reminders. Late is the one rule of
 first submission on time is waiting for its city, not late.
 """
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Func, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -213,19 +214,22 @@ def _for_reviewers(today, past_due) -> tuple[int, list]:
     to_review = sum(status == Status.SUBMITTED for _prefecture, _period, status in others)
     if not past_due:
         return to_review, []
-    on_record = dict(
+    every_city = Prefecture.objects.order_by().values(count=Func("pk", function="COUNT"))
+    counted = list(
         Submission.objects.filter(period__in=past_due)
         .order_by()
         .values_list("period")
-        .annotate(submissions=Count("*"))
+        .annotate(submissions=Count("*"), cities=Subquery(every_city))
     )
+    on_record = {period: submissions for period, submissions, _cities in counted}
+    # With no submission in any of them, each is short of every city, however many.
+    cities = counted[0][2] if counted else math.inf
     # A city's submission is reported unless it is a draft or returned (`others` has those).
     not_by_cities = Counter(
         period
         for prefecture, period, status in others
         if prefecture is None or status not in REPORTED
     )
-    cities = Prefecture.objects.count()
     short = [p for p in past_due if on_record.get(p.pk, 0) - not_by_cities[p.pk] < cities]
     if not short:
         return to_review, []
