@@ -6,15 +6,13 @@ included); submitting, even late, stops its reminders. Late is the one rule of
 first submission on time is waiting for its city, not late.
 """
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Count, Func, Subquery
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -206,24 +204,8 @@ def _for_reviewers(today, past_due) -> tuple[int, list]:
     submission is only counted per quarter, which the period index answers without reading
     the rows; counting the cities that reported each quarter read all of them, on every
     landing page."""
-    others = list(
-        Submission.objects.exclude(prefecture__isnull=False, status=Status.APPROVED)
-        .order_by()
-        .values_list("prefecture_id", "period_id", "status")
-    )
+    others, on_record, cities = _tally(past_due)
     to_review = sum(status == Status.SUBMITTED for _prefecture, _period, status in others)
-    if not past_due:
-        return to_review, []
-    every_city = Prefecture.objects.order_by().values(count=Func("pk", function="COUNT"))
-    counted = list(
-        Submission.objects.filter(period__in=past_due)
-        .order_by()
-        .values_list("period")
-        .annotate(submissions=Count("*"), cities=Subquery(every_city))
-    )
-    on_record = {period: submissions for period, submissions, _cities in counted}
-    # With no submission in any of them, each is short of every city, however many.
-    cities = counted[0][2] if counted else math.inf
     # A city's submission is reported unless it is a draft or returned (`others` has those).
     not_by_cities = Counter(
         period
@@ -247,3 +229,35 @@ def _for_reviewers(today, past_due) -> tuple[int, list]:
         if (late := _late(prefectures, period, not_reported, reported, today))
     ]
     return to_review, late
+
+
+def _tally(past_due) -> tuple[list, dict, int]:
+    """What `_for_reviewers` counts from, in one statement: (prefecture id, period id, status)
+    of every submission other than a city's approved quarter; {period id: submissions on
+    record} for the periods `past_due`; and how many cities there are (0 without `past_due`).
+    Written out, as the ORM took longer to build its three queries than the database took to
+    answer them (~1.5 of 2.5 ms on PostgreSQL)."""
+    quote = connection.ops.quote_name
+    submissions, prefectures = (quote(model._meta.db_table) for model in (Submission, Prefecture))
+    # The condition of the partial index submission_not_city_approved, which reads these.
+    parts = [
+        f"SELECT period_id, prefecture_id, status, 0 FROM {submissions}"
+        " WHERE NOT (prefecture_id IS NOT NULL AND status = %s)"
+    ]
+    params = [Status.APPROVED.value]
+    if past_due:
+        periods = ", ".join(["%s"] * len(past_due))
+        parts += [
+            f"SELECT period_id, NULL, NULL, COUNT(*) FROM {submissions}"
+            f" WHERE period_id IN ({periods}) GROUP BY period_id",
+            f"SELECT NULL, NULL, NULL, COUNT(*) FROM {prefectures}",
+        ]
+        params += [period.pk for period in past_due]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    # A submission always has a status: the rows without one are the counts.
+    others = [(prefecture, period, status) for period, prefecture, status, _n in rows if status]
+    on_record = {period: n for period, _p, status, n in rows if not status and period}
+    cities = next((n for period, _p, status, n in rows if not status and not period), 0)
+    return others, on_record, cities
