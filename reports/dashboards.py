@@ -346,8 +346,8 @@ def prefecture_dashboard(request, code):
                 sources[code],
                 city_reading(row.indicator, row),
                 display.share_text(row.share_of_province),
-                of_province and province_sources[code],
-                of_province and display.amount(of_province.actual, row.indicator),
+                province_sources[code] if of_province else None,
+                display.amount(of_province.actual, row.indicator) if of_province else None,
             )
             for row in rows
             for code, of_province in [(row.indicator.code, province.get(row.indicator_id))]
