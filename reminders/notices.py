@@ -6,20 +6,20 @@ included); submitting, even late, stops its reminders. Late is the one rule of
 first submission on time is waiting for its city, not late.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
 from reminders.models import Reminder
+from targets.access import is_reviewer
 from targets.completeness import is_late
 from targets.models import Prefecture, ReportingPeriod, Submission
 from targets.reporting import lock_reasons
@@ -165,65 +165,99 @@ class Waiting:
     late: list = field(default_factory=list)  # (period, [prefectures])
 
 
-def waiting_for(user, today: date) -> Waiting:
-    """What waits for this user when they land: the same facts the reminders are about."""
+def waiting_for(user, today: date, periods=None) -> Waiting:
+    """What waits for this user when they land: the same facts the reminders are about.
+    `periods`: every reporting period, when the page has loaded them already."""
     waiting = Waiting()
     if user.role == Role.CITY and user.prefecture:
-        periods = ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False)
         own = {
             s.period_id: s
             for s in Submission.objects.filter(prefecture=user.prefecture).select_related("period")
         }
         waiting.to_fill = [
             (period, own.get(period.pk), is_late(own.get(period.pk), period, today))
-            for period in periods
+            for period in _open(periods)
             if own.get(period.pk) is None or own[period.pk].status not in REPORTED
         ]
         waiting.returned = [s for s in own.values() if s.status == Status.RETURNED]
-    elif user.role == Role.PROVINCIAL or user.is_superuser:
-        counts = _counts_by_period()
-        waiting.to_review = sum(submitted for _reported, submitted in counts.values())
-        waiting.late = _late_cities(today, counts)
+    elif is_reviewer(user):
+        past_due = [period for period in _open(periods) if period.due_date < today]
+        waiting.to_review, waiting.late = _for_reviewers(today, past_due)
     return waiting
 
 
-def _counts_by_period() -> dict:
-    """{period id: (cities that reported it, submissions waiting for review)}: one pass over
-    the submissions, which both questions need."""
-    counts = (
-        Submission.objects.order_by()
-        .values_list("period")
-        .annotate(
-            reported=Count("pk", filter=Q(prefecture__isnull=False, status__in=REPORTED)),
-            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        )
-    )
-    return {period: (reported, submitted) for period, reported, submitted in counts}
+def _open(periods) -> list:
+    """The open periods with a due date, of `periods` (every period) or read."""
+    if periods is None:
+        return list(ReportingPeriod.objects.filter(is_open=True, due_date__isnull=False))
+    return [period for period in periods if period.is_open and period.due_date is not None]
 
 
-def _late_cities(today, counts) -> list:
-    """[(period, [prefectures late with it])] for the open periods with any. Only a period
-    past its due date can have a late city (`is_late`), and of those only the ones some city
-    has not reported (`counts`: `_counts_by_period()`); for those alone are the submissions
-    not reported loaded: a few rows, however many cities and quarters are on record."""
-    cities = Prefecture.objects.count()
-    short = [
+def _for_reviewers(today, past_due) -> tuple[int, list]:
+    """(how many submissions wait for review, [(period, [prefectures late with it])] for the
+    periods with any, of `past_due`: the open periods past their due date, the only ones that
+    can have a late city (`is_late`).
+
+    Almost every submission on record is a city's approved quarter, and neither question
+    needs those one by one: the others (the province's own, and the cities' drafts, submitted
+    and returned quarters: a few rows however many cities and quarters) are listed, and every
+    submission is only counted per quarter, which the period index answers without reading
+    the rows; counting the cities that reported each quarter read all of them, on every
+    landing page."""
+    others, on_record, cities = _tally(past_due)
+    to_review = sum(status == Status.SUBMITTED for _prefecture, _period, status in others)
+    # A city's submission is reported unless it is a draft or returned (`others` has those).
+    not_by_cities = Counter(
         period
-        for period in ReportingPeriod.objects.filter(is_open=True, due_date__lt=today)
-        if counts.get(period.pk, (0, 0))[0] < cities
-    ]
-    if not short:
-        return []
-    city_submissions = Submission.objects.filter(prefecture__isnull=False, period__in=short)
-    prefectures = list(Prefecture.objects.all())
-    reported = set(
-        city_submissions.filter(status__in=REPORTED).values_list("prefecture_id", "period_id")
+        for prefecture, period, status in others
+        if prefecture is None or status not in REPORTED
     )
-    submissions = {
-        (s.prefecture_id, s.period_id): s for s in city_submissions.exclude(status__in=REPORTED)
+    short = [p for p in past_due if on_record.get(p.pk, 0) - not_by_cities[p.pk] < cities]
+    if not short:
+        return to_review, []
+    prefectures = list(Prefecture.objects.all())
+    of_cities = Submission.objects.filter(prefecture__isnull=False, period__in=short)
+    reported = set(
+        of_cities.filter(status__in=REPORTED).order_by().values_list("prefecture_id", "period_id")
+    )
+    not_reported = {
+        (s.prefecture_id, s.period_id): s for s in of_cities.exclude(status__in=REPORTED).order_by()
     }
-    return [
+    late = [
         (period, late)
         for period in short
-        if (late := _late(prefectures, period, submissions, reported, today))
+        if (late := _late(prefectures, period, not_reported, reported, today))
     ]
+    return to_review, late
+
+
+def _tally(past_due) -> tuple[list, dict, int]:
+    """What `_for_reviewers` counts from, in one statement: (prefecture id, period id, status)
+    of every submission other than a city's approved quarter; {period id: submissions on
+    record} for the periods `past_due`; and how many cities there are (0 without `past_due`).
+    Written out, as the ORM took longer to build its three queries than the database took to
+    answer them (~1.5 of 2.5 ms on PostgreSQL)."""
+    quote = connection.ops.quote_name
+    submissions, prefectures = (quote(model._meta.db_table) for model in (Submission, Prefecture))
+    # The condition of the partial index submission_not_city_approved, which reads these.
+    parts = [
+        f"SELECT period_id, prefecture_id, status, 0 FROM {submissions}"
+        " WHERE NOT (prefecture_id IS NOT NULL AND status = %s)"
+    ]
+    params = [Status.APPROVED.value]
+    if past_due:
+        periods = ", ".join(["%s"] * len(past_due))
+        parts += [
+            f"SELECT period_id, NULL, NULL, COUNT(*) FROM {submissions}"
+            f" WHERE period_id IN ({periods}) GROUP BY period_id",
+            f"SELECT NULL, NULL, NULL, COUNT(*) FROM {prefectures}",
+        ]
+        params += [period.pk for period in past_due]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    # A submission always has a status: the rows without one are the counts.
+    others = [(prefecture, period, status) for period, prefecture, status, _n in rows if status]
+    on_record = {period: n for period, _p, status, n in rows if not status and period}
+    cities = next((n for period, _p, status, n in rows if not status and not period), 0)
+    return others, on_record, cities

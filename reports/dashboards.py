@@ -41,6 +41,7 @@ STATUS_ORDER = [
 # however many cities and quarters there are. The downloads hold every city and quarter.
 SHOWN_QUARTERS = 20
 CITIES_PER_PAGE = 30
+CODE_MARKER = "indicator-code"  # a slug no URL of the site holds otherwise
 
 
 def landing(request):
@@ -86,6 +87,33 @@ def periods_until(period, periods):
     return [p for p in periods if p.as_quarter <= period.as_quarter]
 
 
+def every_indicator():
+    """A condition on the indicator that always holds, for a read of one quarter's progress
+    rows: with it the read names every column of the partial unique index it can use, (indicator,
+    period) for the province, (indicator, prefecture, period) for a city. SQLite keeps no
+    statistics unless ANALYZE is run, and without it it reads the quarter's rows of every city
+    (thousands) through the period index to keep the few it wants."""
+    return Indicator.objects.order_by().values("pk")
+
+
+def in_plan_order(rows) -> list:
+    """These progress rows (a queryset) with their indicators, in the plan's order: sorted
+    here, as ordering them in SQL by the joined indicator took the ORM and the database longer
+    than sorting a few dozen rows."""
+    return sorted(
+        rows.select_related("indicator").order_by(), key=lambda row: row.indicator.display_order
+    )
+
+
+def links_by_code(name, codes, *args) -> dict[str, str]:
+    """{indicator code: reverse(name, args=[code, *args])}, reversed once for every code: a
+    code is a slug, which a URL carries as it is, so each one's URL is the same with its code
+    put in. reverse() takes 20 to 40 µs, and the dashboards link each row twice or three
+    times."""
+    head, _marker, tail = reverse(name, args=[CODE_MARKER, *args]).rpartition(CODE_MARKER)
+    return {code: f"{head}{code}{tail}" for code in codes}
+
+
 def city_names(rows) -> dict[str, str]:
     """{prefecture code: its name in the active language} for the cities missing from these
     progress rows (None is skipped): one query, none when no city is missing."""
@@ -101,10 +129,8 @@ def city_names(rows) -> dict[str, str]:
 def overview(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
-    rows = list(
-        Progress.objects.filter(period=period, prefecture=None)
-        .select_related("indicator")
-        .order_by("indicator__display_order")
+    rows = in_plan_order(
+        Progress.objects.filter(period=period, prefecture=None, indicator__in=every_indicator())
     )
     trends = defaultdict(list)
     first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
@@ -126,17 +152,26 @@ def overview(request):
         shown.sort(key=lambda row: STATUS_ORDER.index(row.status))
     elif request.GET.get("sort") == "percent":
         shown.sort(key=lambda row: row.percent_of_target is None or row.percent_of_target)
+    codes = [row.indicator.code for row in shown]
+    pages = links_by_code("indicator_dashboard", codes)
+    sources = links_by_code("sources", codes, "province", period.as_quarter)
     context = {
         "period": period,
         "periods": periods,
         "rows": [
-            (row, province_reading(row.indicator, row, names), trends[row.indicator_id])
+            (
+                row,
+                province_reading(row.indicator, row, names),
+                trends[row.indicator_id],
+                f"{pages[row.indicator.code]}?quarter={period.as_quarter}",
+                sources[row.indicator.code],
+            )
             for row in shown
         ],
         "counts": [(s, Status(s).label, counts.get(s, 0)) for s in STATUS_ORDER],
         "kinds": Indicator.Kind.choices,
         "statuses": Status.choices,
-        "waiting": waiting_for(request.user, timezone.localdate()),
+        "waiting": waiting_for(request.user, timezone.localdate(), periods),
         "summary_url": reverse("province_summary"),
     }
     return render(request, "reports/overview.html", context)
@@ -285,24 +320,44 @@ def prefecture_dashboard(request, code):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
     rows, province = [], {}
-    # The city's rows and the province's, which they are read against, in one query.
-    for row in (
-        Progress.objects.filter(Q(prefecture=prefecture) | Q(prefecture=None), period=period)
-        .select_related("indicator")
-        .order_by("indicator__display_order")
+    # The city's rows and the province's, which they are read against, in one query; each
+    # branch names every column of its partial unique index (see every_indicator).
+    every = every_indicator()
+    for row in in_plan_order(
+        Progress.objects.filter(
+            Q(prefecture=prefecture, period=period, indicator__in=every)
+            | Q(prefecture=None, period=period, indicator__in=every)
+        )
     ):
         if row.prefecture_id is None:
             province[row.indicator_id] = row
         else:
             rows.append(row)
+    quarter = period.as_quarter
+    codes = [row.indicator.code for row in rows]
+    pages = links_by_code("indicator_dashboard", codes)
+    sources = links_by_code("sources", codes, prefecture.code, quarter)
+    province_sources = links_by_code("sources", codes, "province", quarter)
     context = {
         "prefecture": prefecture,
         "period": period,
         "periods": periods,
+        # What each row prints, worked out here: a filter or a lookup through the row costs
+        # the template several times as much.
         "rows": [
-            (row, city_reading(row.indicator, row), province.get(row.indicator_id)) for row in rows
+            (
+                row.indicator.name,
+                f"{pages[code]}?quarter={quarter}",
+                sources[code],
+                city_reading(row.indicator, row),
+                display.share_text(row.share_of_province),
+                province_sources[code] if of_province else None,
+                display.amount(of_province.actual, row.indicator) if of_province else None,
+            )
+            for row in rows
+            for code, of_province in [(row.indicator.code, province.get(row.indicator_id))]
         ],
-        "waiting": waiting_for(request.user, timezone.localdate()),
+        "waiting": waiting_for(request.user, timezone.localdate(), periods),
         "summary_url": reverse("prefecture_summary", kwargs={"code": prefecture.code}),
     }
     return render(request, "reports/prefecture.html", context)

@@ -40,13 +40,16 @@ def entered_number(value: Decimal, indicator) -> str:
     return f"{rounded(value, places):f}"
 
 
-def with_unit(number: str, indicator) -> str:
+def with_unit(number: str, indicator, english: bool | None = None) -> str:
     """A number already formatted, followed by its indicator's unit: “81.82 亿元”,
     “24.96 %”, “27404 家”. In English an amount in 亿元 or 万元 reads “¥81.82 亿” (亿 = 100
     million): the same number as in Chinese, so that both languages print the same figures.
     A count of one takes the singular of an English unit written as a plural (“1 city”).
-    Pages and the PDF keep the number and its unit on one line with CSS (`nowrap`)."""
-    if not in_english():
+    Pages and the PDF keep the number and its unit on one line with CSS (`nowrap`).
+    `english`: `in_english()`, when the caller has looked it up already."""
+    if english is None:
+        english = in_english()
+    if not english:
         return f"{number} {indicator.unit_zh}" if indicator.unit_zh else number
     unit_zh = indicator.unit_zh
     if unit_zh.endswith(YUAN):

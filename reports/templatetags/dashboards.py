@@ -1,7 +1,7 @@
 import re
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -58,6 +58,20 @@ def unbroken_end(text):
 
 
 @register.simple_tag
+def quarter_options(periods, chosen):
+    """A quarter picker's options, every reporting period, the chosen one selected. One tag
+    rather than a loop in the template: a page lists every quarter on record (40 at ten
+    years), and the loop took a millisecond of each dashboard's rendering."""
+    options = []
+    for period in periods:
+        quarter = period.as_quarter
+        selected = " selected" if period == chosen else ""
+        # The value is a quarter like 2027Q4, nothing to escape; the label is a translation.
+        options.append(f'<option value="{quarter}"{selected}>{escape(quarter.label)}</option>')
+    return mark_safe("".join(options))
+
+
+@register.simple_tag
 def sparkline(trend, indicator):
     """A small trend line as inline SVG, with its values in its label for screen readers.
 
@@ -97,12 +111,11 @@ def sparkline(trend, indicator):
     alone = [(*place(i, v), SOLID) for run in runs if len(run) == 1 for i, v in run]
     hollow = [(*place(i, v), HOLLOW) for i, v, complete in points if not complete]
     dots = format_html_join("", '<circle cx="{}" cy="{}" r="2.5" {}/>', alone + hollow)
+    reported = [(v, complete) for v, complete in trend if v is not None]
+    texts = display.amounts([v for v, _complete in reported], indicator)
     label = join_names(
-        display.amount(v, indicator)
-        if complete
-        else _("%(value)s (incomplete)") % {"value": display.amount(v, indicator)}
-        for v, complete in trend
-        if v is not None
+        text if complete else _("%(value)s (incomplete)") % {"value": text}
+        for text, (_v, complete) in zip(texts, reported, strict=True)
     )
     return format_html(
         '<svg class="spark" width="{}" height="{}" role="img" aria-label="{}">{}{}</svg>',

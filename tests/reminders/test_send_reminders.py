@@ -10,7 +10,7 @@ from accounts.models import Role
 from reminders.models import Reminder
 from reminders.notices import due_notices, waiting_for
 from reminders.tasks import send_reminders
-from targets.models import Indicator, Prefecture, ReportingPeriod
+from targets.models import Indicator, Prefecture, ReportingPeriod, Submission
 from targets.reporting import Entry, return_submission, save_quarter, submit_quarter
 from tests.factories import UserFactory
 
@@ -200,3 +200,59 @@ def test_provincial_staff_land_on_the_cities_the_late_digest_lists(
             waiting = waiting_for(people["sheng"], today)
     assert len(digest.late_cities) == 19
     assert waiting.late == [(digest.period, digest.late_cities)]
+
+
+def test_provincial_staff_see_every_late_city_and_every_quarter_to_review(people):
+    """However a submission got its status (the workflow, an import, a fixture): the late
+    cities are the late digest's, and every submitted quarter waits for review, the
+    province's own and those of closed quarters included."""
+    periods = {
+        (year, q): ReportingPeriod.objects.get(year=year, quarter=q)
+        for year in (2021, 2022)
+        for q in (1, 2, 3, 4)
+    }
+    ReportingPeriod.objects.filter(year=2021, quarter__gte=2).update(is_open=True)
+    ReportingPeriod.objects.filter(year=2022, quarter__in=(2, 3)).update(is_open=True)
+    ReportingPeriod.objects.filter(pk=periods[2022, 3].pk).update(due_date="2023-03-31")
+    cities = list(Prefecture.objects.order_by("display_order"))
+    on_time = datetime(2022, 7, 10, tzinfo=SHANGHAI)  # 2022Q2 is due on 2022-07-15
+    statuses = {
+        # One city never filed, one only drafted, one returned after filing on time (not
+        # late), one submitted, the rest approved; the province's own is submitted.
+        (2022, 2): ["approved"] * 17 + ["draft", "returned", "submitted", None],
+        (2021, 2): ["approved"] * 20 + ["draft"],  # every city filed, one still a draft
+        (2021, 3): ["approved"] * 20 + ["submitted"],  # every city reported
+        (2021, 4): ["approved"] * 20 + [None],  # the province's own quarter makes 21
+        (2022, 3): ["submitted"] + ["draft"] * 20,  # not due on the day
+        (2022, 4): ["draft"] * 3 + [None] * 17 + ["submitted"],
+        (2022, 1): ["submitted"] + [None] * 20,  # closed
+    }
+    Submission.objects.bulk_create(
+        Submission(
+            prefecture=city,
+            period=periods[key],
+            status=status,
+            submitted_at=on_time if status in ("submitted", "returned") else None,
+            first_submitted_at=on_time if status == "returned" else None,
+            reviewed_at=on_time if status == "returned" else None,
+        )
+        for key, by_city in statuses.items()
+        for city, status in zip(cities, by_city, strict=True)
+        if status
+    )
+    Submission.objects.create(period=periods[2022, 2], status="submitted", submitted_at=on_time)
+    Submission.objects.create(period=periods[2021, 4], status="approved", submitted_at=on_time)
+    with on("2023-01-16"):
+        today = timezone.localdate()
+        digests = [n for n in due_notices(today) if n.kind == Reminder.Kind.LATE_DIGEST]
+        waiting = waiting_for(people["sheng"], today)
+        as_a_page = waiting_for(people["sheng"], today, list(ReportingPeriod.objects.all()))
+    late = [(n.period, n.late_cities) for n in digests]
+    assert [(str(period), cities_late) for period, cities_late in late] == [
+        ("2021Q2", [cities[20]]),
+        ("2021Q4", [cities[20]]),
+        ("2022Q2", [cities[17], cities[20]]),
+        ("2022Q4", cities[:20]),
+    ]
+    assert waiting.late == as_a_page.late == late
+    assert waiting.to_review == as_a_page.to_review == 6

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 from openpyxl import load_workbook
 
+from reports.dashboards import CODE_MARKER, links_by_code
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
 from targets.periods import Quarter
 from targets.schedule import add_periods
@@ -267,3 +268,20 @@ def test_a_city_table_says_whether_each_city_is_covered(client, leadership, demo
     assert cells <= {"是", "否", "", None, "—"} and {"是", "否"} <= cells
     guangzhou = next(row for row in rows if row[0] == "广州市")
     assert guangzhou[-1] == "是"
+
+
+@pytest.mark.parametrize("prefix", ["/", f"/{CODE_MARKER}/"])
+def test_the_links_of_a_dashboards_rows_are_those_reverse_gives(plan, prefix):
+    codes = list(Indicator.objects.values_list("code", flat=True))
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for name, args in [
+            ("indicator_dashboard", []),
+            ("sources", ["province", Quarter(2022, 3)]),
+            ("sources", ["440100", Quarter(2022, 3)]),
+        ]:
+            expected = {code: reverse(name, args=[code, *args]) for code in codes}
+            assert links_by_code(name, codes, *args) == expected
+    finally:
+        set_script_prefix(before)
