@@ -62,7 +62,7 @@ def test_a_figures_history_reads_its_values_in_the_indicators_terms(client, demo
             "figure_history", kwargs={"reporter": "440100", "quarter": "2022Q3", "indicator": code}
         )
         head = client.get(url).content.decode().split("</h1>")[1].split("</p>")[0]
-        now, approved = (part.split(":", 1)[1] for part in head.split("·"))
+        now, approved = (part.split("：", 1)[1] for part in head.split("·"))
         assert shown in now and shown in approved, head
         assert not re.search(r"\b\d+\.\d\b(?!\d)", head)  # 亿元 in two decimals, never 45.5
 
