@@ -62,6 +62,7 @@ def floors(period):
     coverage = Indicator.objects.get(code="ip_insurance_coverage")
     first_city_indicator = Indicator.objects.filter(reported_by="cities").first()
     province = Progress.objects.filter(prefecture=None)
+    every_indicator = Indicator.objects.values("pk")
     return {
         "overview": (
             "/dashboard/",
@@ -69,8 +70,13 @@ def floors(period):
         ),
         "prefecture": (
             f"/dashboard/prefectures/{city.code}/",
-            Progress.objects.filter(Q(prefecture=city) | Q(prefecture=None), period=period)
-            .values_list(*COLUMNS),
+            # Each branch names every column of its partial unique index, as the page's read
+            # does: without them SQLite, which keeps no statistics, reads the quarter's rows of
+            # every city through the period index, 8 ms more than the 39 rows cost.
+            Progress.objects.filter(
+                Q(prefecture=city, period=period, indicator__in=every_indicator)
+                | Q(prefecture=None, period=period, indicator__in=every_indicator)
+            ).values_list(*COLUMNS),
         ),
         "indicator (stock)": (
             f"/dashboard/indicators/{stock.code}/",
