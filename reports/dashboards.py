@@ -101,7 +101,8 @@ def in_plan_order(rows) -> list:
     here, as ordering them in SQL by the joined indicator took the ORM and the database longer
     than sorting a few dozen rows."""
     return sorted(
-        rows.select_related("indicator").order_by(), key=lambda row: row.indicator.display_order
+        rows.select_related("indicator__target__plan").order_by(),
+        key=lambda row: row.indicator.display_order,
     )
 
 
@@ -282,7 +283,7 @@ def indicator_dashboard(request, code):
             figures["coverage"] = charts.tile_map(title, charts.coverage_cells(latest)[0])
         else:
             allocations = dict(
-                TargetAllocation.objects.filter(indicator=indicator).values_list(
+                TargetAllocation.objects.filter(target__indicator=indicator).values_list(
                     "prefecture", "value"
                 )
             )

@@ -41,7 +41,7 @@ def _found(indicator, prefecture, period, as_of: str):
 def sources_page(request, code, scope, quarter):
     if not may_read_published(request.user):
         raise PermissionDenied
-    indicator = get_object_or_404(Indicator.objects.select_related("plan"), code=code)
+    indicator = get_object_or_404(Indicator.objects, code=code)
     prefecture = None if scope == PROVINCE else get_object_or_404(Prefecture, code=scope)
     period = get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
     context = {"indicator": indicator, "prefecture": prefecture, "quarter": quarter}
@@ -172,9 +172,7 @@ def sources_api(request):
     """/api/progress/sources/?indicator=CODE&period=2022Q4&scope=province|CITY[&as_of=…]"""
     if not may_read_published(request.user):
         raise PermissionDenied
-    indicator = Indicator.objects.select_related("plan").filter(
-        code=request.GET.get("indicator", "")
-    )
+    indicator = Indicator.objects.filter(code=request.GET.get("indicator", ""))
     indicator = indicator.first()
     if indicator is None:
         return _bad_request(

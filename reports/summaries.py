@@ -94,7 +94,7 @@ class Scope:
     def indicators(self) -> list[Indicator]:
         if self.indicator:
             return [self.indicator]
-        indicators = Indicator.objects.select_related("plan").order_by("plan", "display_order")
+        indicators = Indicator.objects.order_by("display_order")
         if self.prefecture:
             indicators = indicators.filter(reported_by=Indicator.ReportedBy.CITIES)
         return list(indicators)
@@ -155,8 +155,8 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     allocations = {
         (indicator_id, prefecture_id): value
         for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
-            indicator__in=indicators
-        ).values_list("indicator", "prefecture", "value")
+            target__indicator__in=indicators
+        ).values_list("target__indicator", "prefecture", "value")
     }
     names = city_names(row for series in history.values() for row in series)
     rows, figures = [], []

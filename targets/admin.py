@@ -10,6 +10,7 @@ from targets.models import (
     ReportingPeriod,
     Submission,
     SubmissionEvent,
+    Target,
     TargetAllocation,
 )
 
@@ -37,27 +38,37 @@ class PopulationFigureAdmin(admin.ModelAdmin):
     list_filter = ["year", "is_demo", "prefecture"]
 
 
+class TargetInline(admin.StackedInline):
+    model = Target
+    extra = 0
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = [
-        "display_order",
-        "code",
-        "name_zh",
-        "kind",
-        "direction",
-        "target_value",
-        "unit_zh",
-        "reported_by",
-    ]
+    list_display = ["display_order", "code", "name_zh", "kind", "unit_zh", "reported_by"]
     list_display_links = ["code", "name_zh"]
-    list_filter = ["plan", "kind", "reported_by"]
-    search_fields = ["code", "name_zh", "name_en", "wording"]
+    list_filter = ["target__plan", "kind", "reported_by"]
+    search_fields = ["code", "name_zh", "name_en", "target__wording"]
+    inlines = [TargetInline]
+
+
+class TargetAllocationInline(admin.TabularInline):
+    model = TargetAllocation
+    extra = 0
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "plan", "direction", "value", "year", "quarter"]
+    list_filter = ["plan"]
+    search_fields = ["indicator__code", "indicator__name_zh", "indicator__name_en", "wording"]
+    inlines = [TargetAllocationInline]
 
 
 @admin.register(TargetAllocation)
 class TargetAllocationAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "prefecture", "value"]
-    list_filter = ["indicator", "prefecture"]
+    list_display = ["target", "prefecture", "value"]
+    list_filter = ["target__plan", "prefecture"]
 
 
 @admin.register(ReportingPeriod)

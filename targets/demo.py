@@ -136,7 +136,7 @@ def demo_series(
     """Every city's demo value for every quarter of one city-reported indicator."""
     rng = random.Random(zlib.crc32(indicator.code.encode()))
     weights = [CITY_SIZE[code] ** 1.3 for code in codes]
-    target = float(indicator.target_value or 0)
+    target = float(_target_value(indicator))
     ending = ENDING_SHARE.get(indicator.code, 1.0)
     steps = len(quarters)
     match indicator.kind:
@@ -181,9 +181,14 @@ def demo_series(
             }
 
 
+def _target_value(indicator: Indicator) -> Decimal:
+    target = indicator.plan_target
+    return target.value if target and target.value is not None else Decimal(0)
+
+
 def _year_to_date_series(indicator, codes, quarters, weights, rng):
     """Flows, and the new amounts of cumulative indicators: rising within a year, from zero."""
-    target = float(indicator.target_value or 0)
+    target = float(_target_value(indicator))
     ending = ENDING_SHARE.get(indicator.code, 1.0)
     years = sorted({quarter.year for quarter in quarters})
     if indicator.code in SCALE:
@@ -296,12 +301,12 @@ def load_demo() -> dict[str, int]:
                 is_open=False
             )
     for code in ALLOCATED:
-        indicator = Indicator.objects.get(code=code)
+        target = Indicator.objects.get(code=code).target
         weights = {p: CITY_SIZE[p.code] ** 1.3 for p in prefectures}
         for prefecture, weight in weights.items():
-            share = indicator.target_value * Decimal(weight / sum(weights.values()))
+            share = target.value * Decimal(weight / sum(weights.values()))
             TargetAllocation.objects.get_or_create(
-                indicator=indicator, prefecture=prefecture, defaults={"value": share.quantize(1)}
+                target=target, prefecture=prefecture, defaults={"value": share.quantize(1)}
             )
     province_indicators = Indicator.objects.filter(code__in=PROVINCE_FIGURES)
     for period in periods:

@@ -118,52 +118,32 @@ class IndicatorQuerySet(models.QuerySet):
     def reported_by(self, prefecture):
         """The indicators in a city's form, or, for None, in the province's own form."""
         reporter = ReportedBy.PROVINCE if prefecture is None else ReportedBy.CITIES
-        return self.filter(reported_by=reporter).order_by("plan", "display_order")
+        return self.filter(reported_by=reporter).order_by("display_order")
+
+
+class IndicatorManager(models.Manager.from_queryset(IndicatorQuerySet)):
+    def get_queryset(self):
+        # Nearly every reader shows a series with what its plan sets on it.
+        return super().get_queryset().select_related("target__plan")
 
 
 class Indicator(models.Model):
+    """A reported series (统计指标): what cities or the province report each quarter, apart
+    from what any plan sets on it (see `Target`)."""
+
     Kind = IndicatorKind
-    Direction = Direction
     ReportedBy = ReportedBy
 
-    plan = models.ForeignKey(
-        Plan, models.PROTECT, related_name="indicators", verbose_name=_("plan")
-    )
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    display_order = models.PositiveSmallIntegerField(_("display order"))
+    display_order = models.PositiveSmallIntegerField(_("display order"), unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    wording = models.TextField(_("the plan's own wording"))
     unit_zh = models.CharField(_("unit (Chinese)"), max_length=20, blank=True)
     unit_en = models.CharField(_("unit (English)"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=IndicatorKind)
-    direction = models.CharField(
-        _("direction"), max_length=8, choices=Direction, default=Direction.AT_LEAST
-    )
-    strict = models.BooleanField(
-        _("target must be exceeded"),
-        default=False,
-        help_text=_("For targets worded 突破/超过: met only when the value passes the target."),
-    )
     reported_by = models.CharField(_("reported by"), max_length=8, choices=ReportedBy)
     decimals = models.PositiveSmallIntegerField(
         _("decimal places"), default=0, validators=[MaxValueValidator(6)]
-    )
-    baseline_value = models.DecimalField(_("baseline value"), **AMOUNT, null=True, blank=True)
-    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
-    baseline_quarter = models.PositiveSmallIntegerField(
-        _("baseline quarter"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-    )
-    target_value = models.DecimalField(_("target value"), **AMOUNT, null=True, blank=True)
-    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
-    target_quarter = models.PositiveSmallIntegerField(
-        _("target quarter"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     numerator_zh = models.CharField(_("numerator (Chinese)"), max_length=100, blank=True)
     numerator_en = models.CharField(_("numerator (English)"), max_length=100, blank=True)
@@ -180,41 +160,20 @@ class Indicator(models.Model):
         _("progress to be recomputed"), default=False, editable=False
     )
 
-    objects = IndicatorQuerySet.as_manager()
+    objects = IndicatorManager()
 
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        ordering = ["plan", "display_order"]
+        ordering = ["display_order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "display_order"], name="one_indicator_per_place"
-            ),
             models.CheckConstraint(
                 condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_known"
-            ),
-            models.CheckConstraint(
-                condition=Q(direction__in=Direction.values), name="indicator_direction_known"
             ),
             models.CheckConstraint(
                 condition=Q(reported_by__in=ReportedBy.values), name="indicator_reporter_known"
             ),
             models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_0_to_6"),
-            models.CheckConstraint(
-                condition=Q(baseline_quarter__gte=1, baseline_quarter__lte=4)
-                | Q(baseline_quarter__isnull=True),
-                name="indicator_baseline_quarter_1_to_4",
-            ),
-            models.CheckConstraint(
-                condition=Q(target_quarter__gte=1, target_quarter__lte=4)
-                | Q(target_quarter__isnull=True),
-                name="indicator_target_quarter_1_to_4",
-            ),
-            models.CheckConstraint(
-                condition=Q(target_value__isnull=True)
-                | Q(target_year__isnull=False, target_quarter__isnull=False),
-                name="indicator_target_has_period",
-            ),
             models.CheckConstraint(
                 condition=~Q(kind="ratio") | Q(per_10k_residents=True) | ~Q(denominator_zh=""),
                 name="indicator_ratio_has_denominator",
@@ -241,12 +200,100 @@ class Indicator(models.Model):
         return self.denominator_en if in_english() else self.denominator_zh
 
     @property
+    def plan_target(self) -> "Target | None":
+        """What the plan sets on this series; None for a series no plan tracks."""
+        return getattr(self, "target", None)
+
+    @property
+    def target_value(self) -> Decimal | None:
+        """The value the plan sets; None when it sets none or does not track the series."""
+        target = self.plan_target
+        return target.value if target else None
+
+    @property
     def has_target(self) -> bool:
         return self.target_value is not None
 
     @property
     def target_period(self) -> Quarter | None:
-        return Quarter(self.target_year, self.target_quarter) if self.has_target else None
+        """The quarter the plan's target falls due, with `target_value`."""
+        target = self.plan_target
+        return target.period if target else None
+
+
+class Target(models.Model):
+    """What a plan sets on a series it tracks: the value to reach by a quarter (none: tracked
+    without a target), its direction, the baseline and the plan's own wording.
+
+    A series carries one plan's target until progress is kept per plan (issue 19): the
+    engine's results are keyed by series.
+    """
+
+    Direction = Direction
+
+    plan = models.ForeignKey(Plan, models.PROTECT, related_name="targets", verbose_name=_("plan"))
+    indicator = models.OneToOneField(
+        Indicator, models.CASCADE, related_name="target", verbose_name=_("indicator")
+    )
+    wording = models.TextField(_("the plan's own wording"))
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction, default=Direction.AT_LEAST
+    )
+    strict = models.BooleanField(
+        _("target must be exceeded"),
+        default=False,
+        help_text=_("For targets worded 突破/超过: met only when the value passes the target."),
+    )
+    baseline_value = models.DecimalField(_("baseline value"), **AMOUNT, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_quarter = models.PositiveSmallIntegerField(
+        _("baseline quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    value = models.DecimalField(_("target value"), **AMOUNT, null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(
+        _("target quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("what a plan sets on a series", "target")
+        verbose_name_plural = pgettext_lazy("what a plan sets on series", "targets")
+        ordering = ["plan", "indicator__display_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="target_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_quarter__gte=1, baseline_quarter__lte=4)
+                | Q(baseline_quarter__isnull=True),
+                name="target_baseline_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4) | Q(quarter__isnull=True),
+                name="target_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(year__isnull=False, quarter__isnull=False),
+                name="target_has_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.document_number} · {self.indicator}"
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+    @property
+    def period(self) -> Quarter | None:
+        return Quarter(self.year, self.quarter) if self.has_value else None
 
     @property
     def baseline_period(self) -> Quarter | None:
@@ -258,8 +305,11 @@ class Indicator(models.Model):
 class TargetAllocation(models.Model):
     """A city's share of a province target (目标任务分解)."""
 
-    indicator = models.ForeignKey(
-        Indicator, models.CASCADE, related_name="allocations", verbose_name=_("indicator")
+    target = models.ForeignKey(
+        Target,
+        models.CASCADE,
+        related_name="allocations",
+        verbose_name=pgettext_lazy("what a plan sets on a series", "target"),
     )
     prefecture = models.ForeignKey(
         Prefecture, models.CASCADE, related_name="allocations", verbose_name=_("prefecture")
@@ -269,23 +319,25 @@ class TargetAllocation(models.Model):
     class Meta:
         verbose_name = _("target allocation")
         verbose_name_plural = _("target allocations")
-        ordering = ["indicator", "prefecture"]
+        ordering = ["target", "prefecture"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "prefecture"], name="one_allocation_per_city"
+                fields=["target", "prefecture"], name="one_allocation_per_city"
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="allocation_not_negative"),
         ]
 
     def __str__(self):
-        return f"{self.indicator} · {self.prefecture}: {self.value}"
+        return f"{self.target} · {self.prefecture}: {self.value}"
 
     @classmethod
     def of(cls, prefecture) -> dict[int, Decimal]:
         """A reporter's own targets by indicator id; none for the province (`None`)."""
         if prefecture is None:
             return {}
-        return dict(cls.objects.filter(prefecture=prefecture).values_list("indicator", "value"))
+        return dict(
+            cls.objects.filter(prefecture=prefecture).values_list("target__indicator", "value")
+        )
 
 
 class ReportingPeriod(models.Model):
@@ -607,7 +659,6 @@ class ProgressQuerySet(models.QuerySet):
             self.filter(period__year=quarter.year, period__quarter=quarter.quarter)
             .select_related("indicator", "prefecture", "period")
             .order_by(
-                "indicator__plan",
                 "indicator__display_order",
                 models.F("prefecture__display_order").asc(nulls_first=True),
             )

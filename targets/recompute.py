@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -77,19 +77,26 @@ class Recomputed:
 
 
 def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
-    return progress.IndicatorSpec(
+    """The engine's view of a series and what its plan sets on it (load the indicator with
+    its target and the target's plan: `Indicator.objects` does)."""
+    series = progress.IndicatorSpec(
         code=indicator.code,
         kind=indicator.kind,
-        direction=indicator.direction,
-        strict=indicator.strict,
         province_only=indicator.reported_by == Indicator.ReportedBy.PROVINCE,
         per_10k_residents=indicator.per_10k_residents,
         percent="%" in (indicator.unit_en, indicator.unit_zh),
-        target_value=indicator.target_value,
-        target_period=indicator.target_period,
-        baseline_value=indicator.baseline_value,
-        baseline_period=indicator.baseline_period,
-        plan_start=_quarter_of(indicator.plan.start_date),
+    )
+    if (target := indicator.plan_target) is None:
+        return series
+    return replace(
+        series,
+        direction=target.direction,
+        strict=target.strict,
+        target_value=target.value,
+        target_period=target.period,
+        baseline_value=target.baseline_value,
+        baseline_period=target.baseline_period,
+        plan_start=_quarter_of(target.plan.start_date),
     )
 
 
@@ -156,8 +163,8 @@ def load_inputs(
     allocations = {
         (codes[indicator_id], cities[prefecture_id]): value
         for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
-            indicator__in=ids
-        ).values_list("indicator_id", "prefecture_id", "value")
+            target__indicator__in=ids
+        ).values_list("target__indicator", "prefecture_id", "value")
     }
     specs = [indicator_spec(indicator) for indicator in indicators.values()]
     return Inputs(specs, figures, populations, allocations, cities, periods)
@@ -219,11 +226,7 @@ def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed
     """
     # Locked in key order, as enqueue_recompute marks them, so that the two never deadlock;
     # a change made meanwhile waits, then marks its indicators stale again.
-    indicators = (
-        Indicator.objects.select_related("plan")
-        .select_for_update(of=("self",), no_key=True)
-        .order_by("pk")
-    )
+    indicators = Indicator.objects.select_for_update(of=("self",), no_key=True).order_by("pk")
     if indicator_ids is not None:
         marked = StaleProgress.objects.values("indicator")
         indicators = indicators.filter(

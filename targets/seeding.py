@@ -1,4 +1,5 @@
-"""Loading a plan, its indicators, the cities and the reporting periods from data files.
+"""Loading a plan, its indicators and targets, the cities and the reporting periods from data
+files.
 
 Only missing rows are created: anything already in the database, including edits made
 in the admin since the last seed, is left as it is.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from targets.models import Indicator, Plan, PopulationFigure, Prefecture
+from targets.models import Indicator, Plan, PopulationFigure, Prefecture, Target
 from targets.periods import Quarter
 from targets.schedule import add_periods
 
@@ -20,6 +21,18 @@ PLAN_2018 = SEED_DIR / "plan-2018.json"
 PREFECTURES = SEED_DIR / "prefectures.csv"
 CENSUS_YEAR = 2020
 CENSUS_SOURCE = "第七次全国人口普查公报（2020年11月1日零时）"
+# What a plan file's indicator entry says of the plan's target, by the target's field name.
+TARGET_FIELDS = {
+    "wording": "wording",
+    "direction": "direction",
+    "strict": "strict",
+    "baseline_value": "baseline_value",
+    "baseline_year": "baseline_year",
+    "baseline_quarter": "baseline_quarter",
+    "target_value": "value",
+    "target_year": "year",
+    "target_quarter": "quarter",
+}
 
 
 @transaction.atomic
@@ -58,10 +71,14 @@ def seed_plan(path: Path = PLAN_2018) -> Counter:
     )
     created["plans"] += new
     for fields in data["indicators"]:
-        _, new = Indicator.objects.get_or_create(
-            code=fields["code"], defaults={**fields, "plan": plan}
-        )
+        series = {name: value for name, value in fields.items() if name not in TARGET_FIELDS}
+        indicator, new = Indicator.objects.get_or_create(code=fields["code"], defaults=series)
         created["indicators"] += new
+        target = {
+            TARGET_FIELDS[name]: value for name, value in fields.items() if name in TARGET_FIELDS
+        }
+        _, new = Target.objects.get_or_create(plan=plan, indicator=indicator, defaults=target)
+        created["targets"] += new
     first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
     created["reporting periods"] += len(add_periods(first=first, last=last))
     return created

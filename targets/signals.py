@@ -6,7 +6,7 @@ Approvals and returns are enqueued by the review views themselves (see targets.t
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from targets.models import Indicator, PopulationFigure, TargetAllocation
+from targets.models import Indicator, PopulationFigure, Target, TargetAllocation
 from targets.tasks import enqueue_recompute
 
 
@@ -16,11 +16,20 @@ def indicator_changed(sender, instance, raw=False, **kwargs):
         enqueue_recompute([instance.pk])
 
 
+@receiver(post_save, sender=Target)
+@receiver(post_delete, sender=Target)
+def target_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        enqueue_recompute([instance.indicator_id])
+
+
 @receiver(post_save, sender=TargetAllocation)
 @receiver(post_delete, sender=TargetAllocation)
 def allocation_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        enqueue_recompute([instance.indicator_id])
+        enqueue_recompute(
+            [Target.objects.values_list("indicator", flat=True).get(pk=instance.target_id)]
+        )
 
 
 @receiver(post_save, sender=PopulationFigure)

@@ -23,6 +23,7 @@ from targets.models import (
     ReportingPeriod,
     Submission,
     SubmissionEvent,
+    Target,
     TargetAllocation,
 )
 from targets.reporting import (
@@ -47,7 +48,7 @@ from targets.tasks import enqueue_publish, enqueue_recompute
 
 def plan(request):
     plans = Plan.objects.prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("display_order"))
+        Prefetch("targets", queryset=Target.objects.select_related("indicator"))
     )
     waiting = waiting_for(request.user, timezone.localdate())
     return render(request, "targets/home.html", {"plans": plans, "waiting": waiting})

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
-from targets.models import Figure, Indicator, Plan, Prefecture, ReportingPeriod, Submission
+from targets.models import Figure, Indicator, Plan, Prefecture, ReportingPeriod, Submission, Target
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -26,23 +26,59 @@ class PrefectureFactory(factory.django.DjangoModelFactory):
     display_order = factory.Sequence(lambda n: 100 + n)
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class TargetFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Indicator
+        model = Target
 
     plan = factory.SubFactory(PlanFactory)
+    wording = "测试指标达 100 家"
+    value = 100
+    year = 2022
+    quarter = 4
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A series with its plan's target; the target's fields by their old names on the
+    indicator (`target_value`, `direction`, ...), as the tests have always given them."""
+
+    class Meta:
+        model = Indicator
+        skip_postgeneration_save = True
+
+    class Params:
+        plan = factory.SubFactory(PlanFactory)
+        wording = "测试指标达 100 家"
+        direction = Target.Direction.AT_LEAST
+        strict = False
+        baseline_value = None
+        baseline_year = None
+        baseline_quarter = None
+        target_value = 100
+        target_year = 2022
+        target_quarter = 4
+
     code = factory.Sequence(lambda n: f"test_indicator_{n}")
     display_order = factory.Sequence(lambda n: 100 + n)
     name_zh = "测试指标"
     name_en = "Test indicator"
-    wording = "测试指标达 100 家"
     unit_zh = "家"
     unit_en = "enterprises"
     kind = Indicator.Kind.STOCK
     reported_by = Indicator.ReportedBy.CITIES
-    target_value = 100
-    target_year = 2022
-    target_quarter = 4
+    target = factory.RelatedFactory(
+        TargetFactory,
+        factory_related_name="indicator",
+        plan=factory.SelfAttribute("..plan"),
+        wording=factory.SelfAttribute("..wording"),
+        direction=factory.SelfAttribute("..direction"),
+        strict=factory.SelfAttribute("..strict"),
+        baseline_value=factory.SelfAttribute("..baseline_value"),
+        baseline_year=factory.SelfAttribute("..baseline_year"),
+        baseline_quarter=factory.SelfAttribute("..baseline_quarter"),
+        value=factory.SelfAttribute("..target_value"),
+        year=factory.SelfAttribute("..target_year"),
+        quarter=factory.SelfAttribute("..target_quarter"),
+    )
 
 
 class PeriodFactory(factory.django.DjangoModelFactory):

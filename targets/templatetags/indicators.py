@@ -14,7 +14,7 @@ from targets.formatting import (
     rounded,
     with_unit,
 )
-from targets.models import Indicator, in_english
+from targets.models import Indicator, Target, in_english
 from targets.reporting import Entry
 
 register = template.Library()
@@ -39,10 +39,12 @@ def target_text(indicator: Indicator) -> str:
 @register.simple_tag
 def allocation_text(indicator: Indicator, value) -> str:
     """A city's own share of a target, signed as the plan's target: “≥ 8519 家”."""
-    if indicator.direction == Indicator.Direction.AT_MOST:
-        sign = "<" if indicator.strict else "≤"
+    target = indicator.plan_target
+    strict = target is not None and target.strict
+    if target is not None and target.direction == Target.Direction.AT_MOST:
+        sign = "<" if strict else "≤"
     else:
-        sign = ">" if indicator.strict else "≥"
+        sign = ">" if strict else "≥"
     return f"{sign} {with_unit(plain_number(value), indicator)}"
 
 
@@ -62,8 +64,9 @@ def reporter_target(indicator: Indicator, allocation, city: bool) -> tuple[str, 
 def subtitle(indicator: Indicator) -> str:
     """The line under an indicator's name: the plan's own (Chinese) wording, or in English
     what the indicator is and what it aims at."""
+    target = indicator.plan_target
     if not in_english():
-        return indicator.wording
+        return target.wording if target else ""
     what = {"kind": indicator.get_kind_display(), "target": target_text(indicator)}
     if not indicator.has_target:
         return _("%(kind)s, tracked without a target.") % what

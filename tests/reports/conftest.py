@@ -38,7 +38,7 @@ def progress_data(plan):
             for code, value in values.items():
                 approve(Indicator.objects.get(code=code), prefecture, period, value)
     TargetAllocation.objects.create(
-        indicator=Indicator.objects.get(code="patent_agents"),
+        target=Indicator.objects.get(code="patent_agents").target,
         prefecture=Prefecture.objects.get(code="440100"),
         value=200,
     )

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from targets.models import Indicator, Plan, PopulationFigure, Prefecture, ReportingPeriod
+from targets.models import Indicator, Plan, PopulationFigure, Prefecture, ReportingPeriod, Target
 from targets.periods import Quarter
 
 K = Indicator.Kind
@@ -37,7 +37,7 @@ DESIGN_TABLE = [
 
 def table_rows():
     """Every seeded row of every seeded model, as plain values, for comparing two states."""
-    models = [Plan, Prefecture, PopulationFigure, Indicator, ReportingPeriod]
+    models = [Plan, Prefecture, PopulationFigure, Indicator, Target, ReportingPeriod]
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
@@ -49,8 +49,8 @@ def test_each_target_matches_the_design_table(plan, code, name_zh, target, kind,
     assert indicator.name_en
     assert indicator.target_value == Decimal(number)
     assert isinstance(indicator.target_value, Decimal)
-    assert indicator.strict is (sign in "<>")
-    assert indicator.direction == ("at_most" if sign in "≤<" else "at_least")
+    assert indicator.target.strict is (sign in "<>")
+    assert indicator.target.direction == ("at_most" if sign in "≤<" else "at_least")
     assert indicator.unit_zh == "".join(unit)
     assert indicator.kind == kind
     assert indicator.reported_by == reported_by
@@ -60,9 +60,9 @@ def test_each_target_matches_the_design_table(plan, code, name_zh, target, kind,
 def test_the_plan_has_20_targets_and_one_tracked_indicator(plan):
     plan = Plan.objects.get()
     assert plan.document_number == "粤知〔2018〕153号"
-    assert plan.indicators.count() == 21
-    assert plan.indicators.filter(target_value__isnull=False).count() == len(DESIGN_TABLE) == 20
-    tracked = plan.indicators.get(target_value__isnull=True)
+    assert plan.targets.count() == 21
+    assert plan.targets.filter(value__isnull=False).count() == len(DESIGN_TABLE) == 20
+    tracked = plan.targets.get(value__isnull=True).indicator
     assert (tracked.code, tracked.kind, tracked.reported_by) == ("pct_applications", K.FLOW, CITIES)
 
 
