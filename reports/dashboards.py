@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from ipplan.params import BadParameter, one_of, whole_number
+from ipplan.params import BadParameter, NotOnRecord, one_of, whole_number
 from reminders.notices import waiting_for
 from reports import charts, display
 from reports.sources import link_points
@@ -23,6 +23,7 @@ from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
+from targets.plans import plan_in_view, tracked_by, with_targets
 from targets.schedule import period_or_404
 from targets.templatetags.indicators import target_text
 
@@ -96,14 +97,13 @@ def every_indicator():
     return Indicator.objects.order_by().values("pk")
 
 
-def in_plan_order(rows) -> list:
-    """These progress rows (a queryset) with their indicators, in the plan's order: sorted
-    here, as ordering them in SQL by the joined indicator took the ORM and the database longer
-    than sorting a few dozen rows."""
-    return sorted(
-        rows.select_related("indicator__target__plan").order_by(),
-        key=lambda row: row.indicator.display_order,
-    )
+def in_plan_order(rows, plan) -> list:
+    """These progress rows of `plan` (a queryset) with their indicators, each carrying its
+    target, in the plan's order: sorted here, as ordering them in SQL by the joined target
+    took the ORM and the database longer than sorting a few dozen rows."""
+    rows = list(rows.select_related("indicator").order_by())
+    with_targets([row.indicator for row in rows], plan)
+    return sorted(rows, key=lambda row: row.indicator.plan_target.display_order)
 
 
 def links_by_code(name, codes, *args) -> dict[str, str]:
@@ -130,13 +130,17 @@ def city_names(rows) -> dict[str, str]:
 def overview(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
+    plan = plan_in_view(request)
     rows = in_plan_order(
-        Progress.objects.filter(period=period, prefecture=None, indicator__in=every_indicator())
+        Progress.objects.filter(
+            period=period, prefecture=None, indicator__in=every_indicator(), plan=plan
+        ),
+        plan,
     )
     trends = defaultdict(list)
     first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
     trend_periods = [p for p in periods_until(period, periods) if p.as_quarter >= first]
-    history = Progress.objects.filter(prefecture=None, period__in=trend_periods)
+    history = Progress.objects.filter(prefecture=None, period__in=trend_periods, plan=plan)
     for indicator_id, actual, complete in history.order_by(
         "period__year", "period__quarter"
     ).values_list("indicator_id", "actual", "complete"):
@@ -195,9 +199,13 @@ class Matrix:
 
 
 def _city_values(indicator, prefectures, periods) -> dict:
-    """{(prefecture id, period id): actual}, in one query."""
+    """{(prefecture id, period id): actual} of the plan in view (`indicator.plan_target`'s),
+    in one query."""
     rows = Progress.objects.filter(
-        indicator=indicator, prefecture__in=[p.pk for p in prefectures], period__in=periods
+        indicator=indicator,
+        prefecture__in=[p.pk for p in prefectures],
+        period__in=periods,
+        plan=indicator.plan_target.plan_id,
     )
     return {
         (prefecture, period): actual
@@ -231,13 +239,19 @@ def _cell(indicator, prefecture, period, value):
 
 @published_figures
 def indicator_dashboard(request, code):
-    indicator = get_object_or_404(Indicator, code=code)
+    plan = plan_in_view(request)
+    indicator = with_targets([get_object_or_404(Indicator, code=code)], plan)[0]
+    if indicator.plan_target is None:
+        raise NotOnRecord(
+            _("%(plan)s does not track %(indicator)s.")
+            % {"plan": plan.title, "indicator": indicator.name}
+        )
     every_period = list(ReportingPeriod.objects.all())
     period = chosen_period(request, every_period)
     periods = periods_until(period, every_period)
     quarters = charts.timeline(indicator, every_period, period)
     province = list(
-        Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
+        Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods, plan=plan)
         .select_related("period")
         .order_by("period__year", "period__quarter")
     )
@@ -275,7 +289,10 @@ def indicator_dashboard(request, code):
         )
         latest = list(
             Progress.objects.filter(
-                indicator=indicator, period=period, prefecture__in=[p.pk for p in on_page]
+                indicator=indicator,
+                period=period,
+                prefecture__in=[p.pk for p in on_page],
+                plan=plan,
             ).select_related("prefecture")
         )
         if indicator.kind == Indicator.Kind.COVERAGE:
@@ -283,7 +300,7 @@ def indicator_dashboard(request, code):
             figures["coverage"] = charts.tile_map(title, charts.coverage_cells(latest)[0])
         else:
             allocations = dict(
-                TargetAllocation.objects.filter(target__indicator=indicator).values_list(
+                TargetAllocation.objects.filter(target=indicator.plan_target).values_list(
                     "prefecture", "value"
                 )
             )
@@ -320,15 +337,17 @@ def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
+    plan = plan_in_view(request)
     rows, province = [], {}
     # The city's rows and the province's, which they are read against, in one query; each
     # branch names every column of its partial unique index (see every_indicator).
     every = every_indicator()
     for row in in_plan_order(
         Progress.objects.filter(
-            Q(prefecture=prefecture, period=period, indicator__in=every)
-            | Q(prefecture=None, period=period, indicator__in=every)
-        )
+            Q(prefecture=prefecture, period=period, indicator__in=every, plan=plan)
+            | Q(prefecture=None, period=period, indicator__in=every, plan=plan)
+        ),
+        plan,
     ):
         if row.prefecture_id is None:
             province[row.indicator_id] = row
@@ -376,14 +395,15 @@ def city_reading(indicator, row) -> display.Reading:
 def map_dashboard(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
-    indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
+    plan = plan_in_view(request)
+    indicators = [i for i in tracked_by(plan) if i.reported_by == Indicator.ReportedBy.CITIES]
     indicator = next(
         (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]
     )
     mode = "status" if request.GET.get("mode") == "status" else "value"
     rows = list(
         Progress.objects.filter(
-            indicator=indicator, period=period, prefecture__isnull=False
+            indicator=indicator, period=period, prefecture__isnull=False, plan=plan
         ).select_related("prefecture")
     )
     if mode == "status":

@@ -223,8 +223,8 @@ def reading(indicator, row, target_label: str, city_names=()) -> Reading:
         row.actual,
         target,
         decimals=indicator.decimals,
-        direction=indicator.target.direction,
-        strict=indicator.target.strict,
+        direction=indicator.plan_target.direction,
+        strict=indicator.plan_target.strict,
     )
     share, bar = _share(indicator, shown)
     if status == progress.INCOMPLETE:
@@ -262,7 +262,7 @@ def _gap(indicator, shown: Comparison) -> str:
     if shown.gap_side == CLOSED:
         return _("reached")
     if shown.gap_side == UNPASSED:
-        if indicator.target.direction == progress.AT_MOST:
+        if indicator.plan_target.direction == progress.AT_MOST:
             return _("must fall below the target")
         return _("must pass the target")
     if indicator.kind == progress.RANK:
@@ -281,10 +281,10 @@ def _gap(indicator, shown: Comparison) -> str:
         )
     distance = _distance(shown.gap, indicator)
     if shown.gap_side == SHORT:
-        if indicator.target.direction == progress.AT_MOST:
+        if indicator.plan_target.direction == progress.AT_MOST:
             return _("%(amount)s above the target") % {"amount": distance}
         return distance
-    if indicator.target.direction == progress.AT_MOST:
+    if indicator.plan_target.direction == progress.AT_MOST:
         return _("%(amount)s below the target") % {"amount": distance}
     return _("exceeded by %(amount)s") % {"amount": distance}
 

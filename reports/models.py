@@ -18,7 +18,9 @@ class Summary(models.Model):
     State = SummaryState
 
     scope = models.CharField(
-        _("scope"), max_length=80, help_text=_("province, indicator:<code> or prefecture:<code>")
+        _("scope"),
+        max_length=80,
+        help_text=_("province, indicator:<code> or prefecture:<code>, then @ and the plan's code"),
     )
     period = models.ForeignKey(
         ReportingPeriod, models.CASCADE, related_name="summaries", verbose_name=_("period")

@@ -4,6 +4,7 @@ from targets.models import Progress
 from targets.periods import Quarter
 
 FIELDS = [
+    "plan",
     "indicator",
     "scope",
     "period",
@@ -19,8 +20,10 @@ FIELDS = [
 ]
 
 
-def progress_records(quarter: Quarter, indicator: str | None = None) -> list[dict]:
-    rows = Progress.objects.for_period(quarter)
+def progress_records(quarter: Quarter, plan, indicator: str | None = None) -> list[dict]:
+    """The stored results of `plan` (a Plan) in `quarter`, of one indicator (its code) or
+    all, in the plan's order."""
+    rows = Progress.objects.for_period(quarter).filter(plan=plan)
     if indicator:
         rows = rows.filter(indicator__code=indicator)
     return [row.as_record() for row in rows]

@@ -199,9 +199,10 @@ def sources(indicator: Indicator, prefecture: Prefecture | None, period, at=None
             )
         )
     stored = None
-    if live:
+    plan = indicator.plan_target and indicator.plan_target.plan_id
+    if live and plan:
         stored = Progress.objects.filter(
-            indicator=indicator, prefecture=prefecture, period=period
+            indicator=indicator, prefecture=prefecture, period=period, plan=plan
         ).first()
     return Sources(indicator, prefecture, period.as_quarter, at, live, explanation, rows, stored)
 

@@ -22,8 +22,9 @@ from targets.access import may_read_published, may_read_working_copy
 from targets.completeness import NOT_STARTED, state_label
 from targets.converters import PROVINCE
 from targets.formatting import join_names, join_reasons, months_so_far
-from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
+from targets.models import Indicator, Plan, Prefecture, Progress, ReportingPeriod
 from targets.periods import Quarter
+from targets.plans import plan_in_view, with_targets
 from targets.recompute import indicator_spec
 
 
@@ -42,6 +43,7 @@ def sources_page(request, code, scope, quarter):
     if not may_read_published(request.user):
         raise PermissionDenied
     indicator = get_object_or_404(Indicator.objects, code=code)
+    with_targets([indicator], plan_in_view(request))
     prefecture = None if scope == PROVINCE else get_object_or_404(Prefecture, code=scope)
     period = get_object_or_404(ReportingPeriod, year=quarter.year, quarter=quarter.quarter)
     context = {"indicator": indicator, "prefecture": prefecture, "quarter": quarter}
@@ -178,6 +180,7 @@ def sources_api(request):
         return _bad_request(
             _("There is no indicator “%(code)s”.") % {"code": request.GET.get("indicator", "")}
         )
+    with_targets([indicator], plan_in_view(request))
     try:
         quarter = Quarter.parse(request.GET.get("period", ""))
     except ValueError as error:
@@ -256,10 +259,10 @@ def changes_page(request):
 
 def _scope(key: str) -> Scope:
     """A summary's scope from its key (`Scope.key`); ValueError for anything else."""
-    kind = key.partition(":")[0]
+    kind = key.partition("@")[0].partition(":")[0]
     try:
-        if key == PROVINCE or kind in ("indicator", "prefecture"):
+        if kind in (PROVINCE, "indicator", "prefecture"):
             return Scope.from_key(key)
-    except (Indicator.DoesNotExist, Prefecture.DoesNotExist):
+    except (Indicator.DoesNotExist, Prefecture.DoesNotExist, Plan.DoesNotExist):
         pass
     raise ValueError(_("There is no summary scope “%(key)s”.") % {"key": key})

@@ -39,11 +39,13 @@ from targets.models import (
     Progress,
     ReportingPeriod,
     Submission,
+    Target,
     TargetAllocation,
 )
+from targets.plans import plan_in_force, tracked_by, with_targets
 
 # Bump when the template or the content changes, so that stored summaries are made again.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 POLL_SECONDS = 0.2
 # A request this old with no PDF is taken as lost (a worker killed, a message dropped).
 GIVE_UP_AFTER = timedelta(minutes=10)
@@ -61,27 +63,39 @@ STATUS_ORDER = [
 
 @dataclass(frozen=True)
 class Scope:
-    """The whole plan for the province (neither set), one indicator, or one city."""
+    """A plan (default: the plan in force) for the whole province (neither indicator nor
+    prefecture set), one of its indicators, or one city."""
 
     indicator: Indicator | None = None
     prefecture: Prefecture | None = None
+    plan: Plan | None = None
+
+    def __post_init__(self):
+        if self.plan is None:
+            object.__setattr__(self, "plan", plan_in_force())
 
     @property
     def key(self) -> str:
+        """“province@2018”, “indicator:<code>@2018”, “prefecture:<code>@2018”."""
         if self.indicator:
-            return f"indicator:{self.indicator.code}"
+            return f"indicator:{self.indicator.code}@{self.plan.code}"
         if self.prefecture:
-            return f"prefecture:{self.prefecture.code}"
-        return "province"
+            return f"prefecture:{self.prefecture.code}@{self.plan.code}"
+        return f"province@{self.plan.code}"
 
     @classmethod
     def from_key(cls, key: str) -> "Scope":
-        kind, _sep, code = key.partition(":")
+        """The scope of `key` (see `key`; without “@plan”, the plan in force); DoesNotExist
+        for a plan, indicator or city not on record."""
+        what, at, plan = key.partition("@")
+        kind, _sep, code = what.partition(":")
+        # Without a plan (a link printed before there were several): the plan in force.
+        plan = Plan.objects.get(code=plan) if at else None
         if kind == "indicator":
-            return cls(indicator=Indicator.objects.get(code=code))
+            return cls(indicator=Indicator.objects.get(code=code), plan=plan)
         if kind == "prefecture":
-            return cls(prefecture=Prefecture.objects.get(code=code))
-        return cls()
+            return cls(prefecture=Prefecture.objects.get(code=code), plan=plan)
+        return cls(plan=plan)
 
     @property
     def name(self) -> str:
@@ -92,12 +106,13 @@ class Scope:
         return _("Guangdong province")
 
     def indicators(self) -> list[Indicator]:
+        """The plan's indicators the summary covers, each carrying the plan's target."""
         if self.indicator:
-            return [self.indicator]
-        indicators = Indicator.objects.order_by("display_order")
+            return with_targets([self.indicator], self.plan)
+        indicators = tracked_by(self.plan)
         if self.prefecture:
-            indicators = indicators.filter(reported_by=Indicator.ReportedBy.CITIES)
-        return list(indicators)
+            return [i for i in indicators if i.reported_by == Indicator.ReportedBy.CITIES]
+        return indicators
 
 
 def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
@@ -125,6 +140,11 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
         demo_data_exists(),
         list(Plan.objects.order_by("pk").values_list("title_zh", "title_en", "document_number")),
         list(
+            Target.objects.filter(plan=scope.plan)
+            .order_by("pk")
+            .values_list("indicator", "display_order", "wording")
+        ),
+        list(
             Indicator.objects.order_by("pk").values_list("name_zh", "name_en", "unit_zh", "unit_en")
         ),
         list(Prefecture.objects.order_by("pk").values_list("name_zh", "name_en")),
@@ -146,7 +166,10 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     history = defaultdict(list)
     for row in (
         Progress.objects.filter(
-            indicator__in=indicators, prefecture=scope.prefecture, period__in=periods
+            indicator__in=indicators,
+            prefecture=scope.prefecture,
+            period__in=periods,
+            plan=scope.plan,
         )
         .select_related("period")
         .order_by("period__year", "period__quarter")
@@ -155,7 +178,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     allocations = {
         (indicator_id, prefecture_id): value
         for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
-            target__indicator__in=indicators
+            target__plan=scope.plan, target__indicator__in=indicators
         ).values_list("target__indicator", "prefecture", "value")
     }
     names = city_names(row for series in history.values() for row in series)
@@ -176,7 +199,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     statuses = [reading.status for _i, _current, reading in rows]
     allocated = {indicator_id for indicator_id, _prefecture in allocations}
     return {
-        "plan": Plan.objects.order_by("start_date").first(),
+        "plan": scope.plan,
         "scope": scope,
         "period": period,
         "made_at": timezone.localtime(),
@@ -184,7 +207,7 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         "counts": [(s, Status(s).label, statuses.count(s)) for s in STATUS_ORDER],
         "rows": rows,
         "figures": figures,
-        "rankings": _rankings([i for i in indicators if i.pk in allocated], period),
+        "rankings": _rankings([i for i in indicators if i.pk in allocated], period, scope.plan),
         "unallocated": [
             indicator
             for indicator in indicators
@@ -198,11 +221,11 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
     }
 
 
-def _rankings(allocated, period):
+def _rankings(allocated, period, plan):
     """For each indicator with city targets: the cities, largest gap to their target first."""
     by_indicator = defaultdict(list)
     for row in Progress.objects.filter(
-        indicator__in=allocated, period=period, prefecture__isnull=False
+        indicator__in=allocated, period=period, prefecture__isnull=False, plan=plan
     ).select_related("prefecture"):
         by_indicator[row.indicator_id].append(row)
     rankings = []

@@ -14,6 +14,7 @@ from targets import progress
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, ReportingPeriod
 from targets.periods import Quarter
+from targets.plans import plan_in_view
 
 
 @require_GET
@@ -28,7 +29,7 @@ def progress_api(request):
     indicator = request.GET.get("indicator")
     if indicator and not Indicator.objects.filter(code=indicator).exists():
         return _bad_request(_("There is no indicator “%(code)s”.") % {"code": indicator})
-    return JsonResponse(progress_records(quarter, indicator), safe=False)
+    return JsonResponse(progress_records(quarter, plan_in_view(request), indicator), safe=False)
 
 
 def _bad_request(message: str) -> JsonResponse:
@@ -51,19 +52,21 @@ def methodology(request):
 @require_GET
 @published_figures
 def province_summary(request):
-    return _summary(request, Scope())
+    return _summary(request, Scope(plan=plan_in_view(request)))
 
 
 @require_GET
 @published_figures
 def indicator_summary(request, code):
-    return _summary(request, Scope(indicator=get_object_or_404(Indicator, code=code)))
+    indicator = get_object_or_404(Indicator, code=code)
+    return _summary(request, Scope(indicator=indicator, plan=plan_in_view(request)))
 
 
 @require_GET
 @published_figures
 def prefecture_summary(request, code):
-    return _summary(request, Scope(prefecture=get_object_or_404(Prefecture, code=code)))
+    prefecture = get_object_or_404(Prefecture, code=code)
+    return _summary(request, Scope(prefecture=prefecture, plan=plan_in_view(request)))
 
 
 def _summary(request, scope: Scope):

@@ -47,8 +47,8 @@ class TargetInline(admin.StackedInline):
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["display_order", "code", "name_zh", "kind", "unit_zh", "reported_by"]
     list_display_links = ["code", "name_zh"]
-    list_filter = ["target__plan", "kind", "reported_by"]
-    search_fields = ["code", "name_zh", "name_en", "target__wording"]
+    list_filter = ["targets__plan", "kind", "reported_by"]
+    search_fields = ["code", "name_zh", "name_en", "targets__wording"]
     inlines = [TargetInline]
 
 

@@ -24,6 +24,7 @@ from targets.imports import (
     with_approval_warnings,
 )
 from targets.models import Figure, Indicator, ReportingPeriod, Submission, TargetAllocation
+from targets.plans import plan_for_quarter, with_targets
 from targets.reporting import (
     Change,
     StaleCopy,
@@ -53,15 +54,16 @@ from targets.workbooks import XLSX
 
 def _quarter_sheet(prefecture, period):
     submission = Submission.objects.filter(prefecture=prefecture, period=period).first()
-    indicators = list(Indicator.objects.reported_by(prefecture))
+    plan = plan_for_quarter(period.as_quarter)
+    indicators = with_targets(Indicator.objects.reported_by(prefecture), plan)
     figures = {f.indicator_id: f for f in Figure.objects.filter(submission=submission)}
-    return submission, indicators, figures
+    return submission, indicators, figures, plan
 
 
 def quarter_workbook_download(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter)
     period = period_or_404(quarter)
-    indicators, figures = _quarter_sheet(prefecture, period)[1:]
+    _submission, indicators, figures, plan = _quarter_sheet(prefecture, period)
     content = quarter_workbook(
         reporter=reporter,
         reporter_name=prefecture.name if prefecture else _("Province"),
@@ -69,7 +71,7 @@ def quarter_workbook_download(request, reporter, quarter):
         indicators=indicators,
         figures=figures,
         previous=approved_entries_before(prefecture, period),
-        allocations=TargetAllocation.of(prefecture),
+        allocations=TargetAllocation.of(prefecture, plan),
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ipplan-{reporter}-{quarter}.xlsx"'
@@ -83,7 +85,7 @@ def _session_key(reporter, quarter):
 def quarter_upload(request, reporter, quarter):
     prefecture = reporter_or_403(request.user, reporter, to_enter=True)
     period = period_or_404(quarter)
-    submission, indicators, figures = _quarter_sheet(prefecture, period)
+    submission, indicators, figures, _plan = _quarter_sheet(prefecture, period)
     posted = request.method == "POST"  # a body cut off at the upload limit leaves no fields
     form = UploadForm(
         request.POST if posted else None,

@@ -19,14 +19,17 @@ from targets.models import (
     Figure,
     FigureRevision,
     Indicator,
+    Plan,
     PopulationFigure,
     Prefecture,
     ReportingPeriod,
     Submission,
     SubmissionEvent,
+    Target,
     TargetAllocation,
 )
 from targets.periods import Quarter
+from targets.plans import with_targets
 from targets.seeding import CENSUS_YEAR
 from targets.tasks import enqueue_recompute
 
@@ -276,7 +279,11 @@ def load_demo() -> dict[str, int]:
     }
 
     codes = [prefecture.code for prefecture in prefectures]
-    city_indicators = list(Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES))
+    # The demo's figures head for the first plan's targets.
+    first_plan = Plan.objects.order_by("start_date").first()
+    city_indicators = with_targets(
+        Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES), first_plan
+    )
     series = {ind: demo_series(ind, codes, quarters, population) for ind in city_indicators}
     officers = {user.prefecture_id: user for user in users.values() if user.prefecture_id}
     reviewer = users["sheng"]
@@ -301,7 +308,7 @@ def load_demo() -> dict[str, int]:
                 is_open=False
             )
     for code in ALLOCATED:
-        target = Indicator.objects.get(code=code).target
+        target = Target.objects.get(plan=first_plan, indicator__code=code)
         weights = {p: CITY_SIZE[p.code] ** 1.3 for p in prefectures}
         for prefecture, weight in weights.items():
             share = target.value * Decimal(weight / sum(weights.values()))

@@ -18,6 +18,9 @@ def in_english() -> bool:
 
 
 class Plan(models.Model):
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Names the plan in addresses.")
+    )
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=300)
     document_number = models.CharField(_("document number"), max_length=50, unique=True)
@@ -121,12 +124,6 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(reported_by=reporter).order_by("display_order")
 
 
-class IndicatorManager(models.Manager.from_queryset(IndicatorQuerySet)):
-    def get_queryset(self):
-        # Nearly every reader shows a series with what its plan sets on it.
-        return super().get_queryset().select_related("target__plan")
-
-
 class Indicator(models.Model):
     """A reported series (统计指标): what cities or the province report each quarter, apart
     from what any plan sets on it (see `Target`)."""
@@ -160,7 +157,7 @@ class Indicator(models.Model):
         _("progress to be recomputed"), default=False, editable=False
     )
 
-    objects = IndicatorManager()
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -199,16 +196,14 @@ class Indicator(models.Model):
     def denominator(self):
         return self.denominator_en if in_english() else self.denominator_zh
 
-    @property
-    def plan_target(self) -> "Target | None":
-        """What the plan sets on this series; None for a series no plan tracks."""
-        return getattr(self, "target", None)
+    # The target of the plan in view, for the pages and forms that show a series with it:
+    # set by `targets.plans.with_targets` (None: the plan does not track this series).
+    plan_target = None
 
     @property
     def target_value(self) -> Decimal | None:
-        """The value the plan sets; None when it sets none or does not track the series."""
-        target = self.plan_target
-        return target.value if target else None
+        """The value the plan in view sets; None when it sets none or does not track this."""
+        return self.plan_target.value if self.plan_target else None
 
     @property
     def has_target(self) -> bool:
@@ -216,25 +211,22 @@ class Indicator(models.Model):
 
     @property
     def target_period(self) -> Quarter | None:
-        """The quarter the plan's target falls due, with `target_value`."""
-        target = self.plan_target
-        return target.period if target else None
+        """The quarter the target of the plan in view falls due, with `target_value`."""
+        return self.plan_target.period if self.plan_target else None
 
 
 class Target(models.Model):
     """What a plan sets on a series it tracks: the value to reach by a quarter (none: tracked
-    without a target), its direction, the baseline and the plan's own wording.
-
-    A series carries one plan's target until progress is kept per plan (issue 19): the
-    engine's results are keyed by series.
-    """
+    without a target), its direction, the baseline and the plan's own wording. Plans that
+    succeed one another may each set their own target on the same series."""
 
     Direction = Direction
 
     plan = models.ForeignKey(Plan, models.PROTECT, related_name="targets", verbose_name=_("plan"))
-    indicator = models.OneToOneField(
-        Indicator, models.CASCADE, related_name="target", verbose_name=_("indicator")
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="targets", verbose_name=_("indicator")
     )
+    display_order = models.PositiveSmallIntegerField(_("display order"))
     wording = models.TextField(_("the plan's own wording"))
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction, default=Direction.AT_LEAST
@@ -264,8 +256,10 @@ class Target(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("what a plan sets on a series", "target")
         verbose_name_plural = pgettext_lazy("what a plan sets on series", "targets")
-        ordering = ["plan", "indicator__display_order"]
+        ordering = ["plan", "display_order"]
         constraints = [
+            models.UniqueConstraint(fields=["plan", "indicator"], name="one_target_per_series"),
+            models.UniqueConstraint(fields=["plan", "display_order"], name="one_target_per_place"),
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="target_direction_known"
             ),
@@ -302,6 +296,43 @@ class Target(models.Model):
         return Quarter(self.baseline_year, self.baseline_quarter or 4)
 
 
+class InterimTarget(models.Model):
+    """A value a target sets on the way (e.g. a 2020 mid-term value): the expected path runs
+    from the baseline through each interim target to the target (see the methodology page)."""
+
+    target = models.ForeignKey(
+        Target,
+        models.CASCADE,
+        related_name="interim_targets",
+        verbose_name=pgettext_lazy("what a plan sets on a series", "target"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    value = models.DecimalField(_("interim value"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("interim target")
+        verbose_name_plural = _("interim targets")
+        ordering = ["target", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "year", "quarter"], name="one_interim_target_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="interim_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target} · {self.period}: {self.value}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+
 class TargetAllocation(models.Model):
     """A city's share of a province target (目标任务分解)."""
 
@@ -331,13 +362,13 @@ class TargetAllocation(models.Model):
         return f"{self.target} · {self.prefecture}: {self.value}"
 
     @classmethod
-    def of(cls, prefecture) -> dict[int, Decimal]:
-        """A reporter's own targets by indicator id; none for the province (`None`)."""
+    def of(cls, prefecture, plan) -> dict[int, Decimal]:
+        """A reporter's own targets in `plan` by indicator id; none for the province
+        (`None`)."""
         if prefecture is None:
             return {}
-        return dict(
-            cls.objects.filter(prefecture=prefecture).values_list("target__indicator", "value")
-        )
+        allocations = cls.objects.filter(prefecture=prefecture, target__plan=plan)
+        return dict(allocations.values_list("target__indicator", "value"))
 
 
 class ReportingPeriod(models.Model):
@@ -657,8 +688,9 @@ class ProgressQuerySet(models.QuerySet):
         """One quarter's stored results in display order, as exports and the API list them."""
         return (
             self.filter(period__year=quarter.year, period__quarter=quarter.quarter)
-            .select_related("indicator", "prefecture", "period")
+            .select_related("indicator", "prefecture", "period", "plan")
             .order_by(
+                "plan__start_date",
                 "indicator__display_order",
                 models.F("prefecture__display_order").asc(nulls_first=True),
             )
@@ -666,7 +698,8 @@ class ProgressQuerySet(models.QuerySet):
 
 
 class Progress(models.Model):
-    """What the progress engine computed for one indicator, scope and quarter.
+    """What the progress engine computed for one plan's target on one series, scope and
+    quarter.
 
     Written only by `targets.recompute`; pages, exports and PDFs read these rows.
     """
@@ -677,6 +710,7 @@ class Progress(models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="progress", verbose_name=_("indicator")
     )
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="+", verbose_name=_("plan"))
     prefecture = models.ForeignKey(
         Prefecture,
         models.CASCADE,
@@ -719,14 +753,15 @@ class Progress(models.Model):
         verbose_name_plural = _("progress results")
         ordering = ["indicator", "period", "prefecture"]
         constraints = [
+            # The plan last: reads of a series' rows, for every plan, use the same index.
             models.UniqueConstraint(
-                fields=["indicator", "prefecture", "period"],
+                fields=["indicator", "prefecture", "period", "plan"],
                 condition=Q(prefecture__isnull=False),
                 name="one_progress_per_city",
             ),
             # As for submissions: NULL never clashes in a unique constraint.
             models.UniqueConstraint(
-                fields=["indicator", "period"],
+                fields=["indicator", "period", "plan"],
                 condition=Q(prefecture__isnull=True),
                 name="one_progress_per_province",
             ),
@@ -746,6 +781,7 @@ class Progress(models.Model):
     def as_record(self) -> dict:
         """The export and API schema: numbers as numbers, or None."""
         return {
+            "plan": self.plan.code,
             "indicator": self.indicator.code,
             "scope": self.scope,
             "period": str(self.period),

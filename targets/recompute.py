@@ -40,6 +40,7 @@ from targets.models import (
     ReportingPeriod,
     StaleProgress,
     Submission,
+    Target,
     TargetAllocation,
 )
 from targets.periods import Quarter
@@ -65,7 +66,9 @@ VALUES = [
     "uncovered",
     "data_version",
 ]
-COLUMNS = ["indicator_id", "prefecture_id", "period_id", *VALUES, "computed_at"]
+# A row's key within its plan, its values, and what the writer adds to every row.
+KEY = ["indicator_id", "prefecture_id", "period_id"]
+COLUMNS = [*KEY, *VALUES, "computed_at", "plan_id"]
 JSON_VALUES = [VALUES.index("missing"), VALUES.index("uncovered")]
 
 
@@ -77,8 +80,8 @@ class Recomputed:
 
 
 def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
-    """The engine's view of a series and what its plan sets on it (load the indicator with
-    its target and the target's plan: `Indicator.objects` does)."""
+    """The engine's view of a series and what the plan in view sets on it (its
+    `plan_target`, see `targets.plans.with_targets`)."""
     series = progress.IndicatorSpec(
         code=indicator.code,
         kind=indicator.kind,
@@ -119,11 +122,13 @@ class Inputs:
 def load_inputs(
     indicators: dict[str, Indicator], figures=None, *, where: Q | None = None
 ) -> Inputs:
-    """What `progress.compute_progress` needs for `indicators` ({code: Indicator}), in a
-    fixed handful of queries. `figures`, when given, stands in for the figures approved now
-    (the sources page passes those published at an earlier moment); `where`, when given,
-    loads only the approved figures it matches."""
+    """What `progress.compute_progress` needs for `indicators` ({code: Indicator}, each
+    carrying one plan's target, see `targets.plans.with_targets`), in a fixed handful of
+    queries. `figures`, when given, stands in for the figures approved now (the sources page
+    passes those published at an earlier moment); `where`, when given, loads only the
+    approved figures it matches."""
     ids = [indicator.pk for indicator in indicators.values()]
+    targets = [i.plan_target.pk for i in indicators.values() if i.plan_target is not None]
     codes = {indicator.pk: code for code, indicator in indicators.items()}
     cities = dict(Prefecture.objects.order_by("display_order").values_list("pk", "code"))
     periods = {
@@ -163,7 +168,7 @@ def load_inputs(
     allocations = {
         (codes[indicator_id], cities[prefecture_id]): value
         for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
-            target__indicator__in=ids
+            target__in=targets
         ).values_list("target__indicator", "prefecture_id", "value")
     }
     specs = [indicator_spec(indicator) for indicator in indicators.values()]
@@ -245,12 +250,31 @@ def recompute_progress(indicator_ids=None, *, force: bool = False) -> Recomputed
         Indicator.objects.filter(pk__in=stale).update(progress_stale=False)
     changed = _take_marks(ids)
     writer = _Writer()
-    by_pk = {indicator.pk: indicator for indicator in indicators}
     partly = {pk: item for pk, item in changed.items() if pk not in whole}
     with _without_cycle_collection():
-        whole |= _recompute_since(by_pk, partly, writer)
-        _recompute_whole([by_pk[pk] for pk in sorted(whole)], writer, force)
+        for plan, targets in _targets_by_plan(ids).items():
+            tracked = {}
+            for indicator in indicators:
+                if target := targets.get(indicator.pk):
+                    indicator.plan_target = target
+                    tracked[indicator.pk] = indicator
+            writer.plan_id = plan.pk
+            again = _recompute_since(
+                plan, tracked, {pk: item for pk, item in partly.items() if pk in tracked}, writer
+            )
+            plan_whole = sorted(pk for pk in whole | again if pk in tracked)
+            _recompute_whole(plan, [tracked[pk] for pk in plan_whole], writer, force)
     return Recomputed(len(indicators), len(writer.rewritten), writer.rows)
+
+
+def _targets_by_plan(ids) -> dict:
+    """{plan: {indicator id: its target}} for these series, the plans in order, in one
+    query."""
+    by_plan = defaultdict(dict)
+    targets = Target.objects.filter(indicator__in=ids).select_related("plan")
+    for target in targets.order_by("plan__start_date", "plan_id"):
+        by_plan[target.plan][target.indicator_id] = target
+    return by_plan
 
 
 def _take_marks(ids) -> dict[int, _Changed]:
@@ -281,7 +305,7 @@ def _take_marks(ids) -> dict[int, _Changed]:
     return {pk: _Changed(since[pk], frozenset(scopes[pk])) for pk in since}
 
 
-def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
+def _recompute_whole(plan, indicators: list[Indicator], writer, force: bool) -> None:
     if not indicators:
         return
     by_code = {indicator.code: indicator for indicator in indicators}
@@ -301,16 +325,16 @@ def _recompute_whole(indicators: list[Indicator], writer, force: bool) -> None:
     )
     ids = [indicator.pk for indicator in indicators]
     if force:
-        Progress.objects.filter(indicator__in=ids).delete()
+        Progress.objects.filter(indicator__in=ids, plan=plan).delete()
         writer.insert(fresh)
         return
-    stored = _stored(Progress.objects.filter(indicator__in=ids).order_by())
+    stored = _stored(Progress.objects.filter(indicator__in=ids, plan=plan).order_by())
     writer.replace(
         dict(fresh), {tuple(row[1:4]): (row[0], row[4:]) for row in stored}, obsolete=True
     )
 
 
-def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
+def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], writer) -> set[int]:
     """Recompute what the marked figures can change; returns the indicators that must be
     recomputed whole instead (their stored province rows are not all there to start from)."""
     if not changed:
@@ -334,7 +358,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
             reporters |= Q(prefecture__isnull=True)
         # Each branch implies the condition of one partial unique index (the cities', the
         # province's), so PostgreSQL reads the few rows through them.
-        these = Q(indicator__in=pks, period__in=later)
+        these = Q(indicator__in=pks, period__in=later, plan=plan)
         cities = item.scopes - {None}
         rows |= (these & Q(prefecture__in=cities)) | (these & Q(prefecture__isnull=True))
         if summed:
@@ -349,7 +373,7 @@ def _recompute_since(indicators: dict, changed: dict[int, _Changed], writer) -> 
     keys = _Keys(inputs)
     before, reported, stored = defaultdict(dict), defaultdict(dict), {}
     for indicator_id, period_id, actual, complete in (
-        Progress.objects.filter(indicator__in=list(changed), prefecture=None)
+        Progress.objects.filter(indicator__in=list(changed), prefecture=None, plan=plan)
         .order_by()
         .values_list("indicator_id", "period_id", "actual", "complete")
     ):
@@ -432,7 +456,7 @@ def _stored(rows) -> Iterable[tuple]:
     as their text, read as it is stored rather than decoded to be encoded again."""
     text = {"missing", "uncovered"}
     return rows.values_list(
-        "pk", *(Cast(name, TextField()) if name in text else name for name in COLUMNS[:-1])
+        "pk", *(Cast(name, TextField()) if name in text else name for name in [*KEY, *VALUES])
     )
 
 
@@ -478,6 +502,7 @@ class _Writer:
         self.stamp = connection.ops.adapt_datetimefield_value(self.now)
         self.rows = 0
         self.rewritten = set()
+        self.plan_id = None  # the plan of the rows written next
 
     def replace(self, fresh: dict, stored: dict, *, obsolete: bool) -> None:
         """Writes each fresh row ({key: values}) that differs from the stored one ({key: (pk,
@@ -500,7 +525,7 @@ class _Writer:
             for key, values in rows:
                 self.rows += 1
                 self.rewritten.add(key[0])
-                yield (*key, *values, self.stamp)
+                yield (*key, *values, self.stamp, self.plan_id)
 
         _insert(counted())
 

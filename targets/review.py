@@ -86,9 +86,7 @@ def review_rows(submission, previous: dict) -> list[ReviewRow]:
     quarter = submission.period.as_quarter
     reader = Reader(submission.prefecture)
     figures = list(
-        submission.figures.select_related("indicator__target__plan").order_by(
-            "indicator__display_order"
-        )
+        submission.figures.select_related("indicator").order_by("indicator__display_order")
     )
     reasons = {}
     approved_at = {figure.pk: figure.approved_at for figure in figures}

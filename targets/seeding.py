@@ -77,7 +77,11 @@ def seed_plan(path: Path = PLAN_2018) -> Counter:
         target = {
             TARGET_FIELDS[name]: value for name, value in fields.items() if name in TARGET_FIELDS
         }
-        _, new = Target.objects.get_or_create(plan=plan, indicator=indicator, defaults=target)
+        _, new = Target.objects.get_or_create(
+            plan=plan,
+            indicator=indicator,
+            defaults={**target, "display_order": fields["display_order"]},
+        )
         created["targets"] += new
     first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
     created["reporting periods"] += len(add_periods(first=first, last=last))

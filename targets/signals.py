@@ -6,7 +6,7 @@ Approvals and returns are enqueued by the review views themselves (see targets.t
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from targets.models import Indicator, PopulationFigure, Target, TargetAllocation
+from targets.models import Indicator, PopulationFigure, Progress, Target, TargetAllocation
 from targets.tasks import enqueue_recompute
 
 
@@ -17,10 +17,15 @@ def indicator_changed(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Target)
-@receiver(post_delete, sender=Target)
 def target_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         enqueue_recompute([instance.indicator_id])
+
+
+@receiver(post_delete, sender=Target)
+def target_deleted(sender, instance, **kwargs):
+    """A plan that no longer targets a series keeps no results for it."""
+    Progress.objects.filter(plan=instance.plan_id, indicator=instance.indicator_id).delete()
 
 
 @receiver(post_save, sender=TargetAllocation)

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +22,9 @@ from targets.models import (
     ReportingPeriod,
     Submission,
     SubmissionEvent,
-    Target,
     TargetAllocation,
 )
+from targets.plans import plan_for_quarter, tracked_by, with_targets
 from targets.reporting import (
     Entry,
     ReasonMissing,
@@ -47,9 +46,7 @@ from targets.tasks import enqueue_publish, enqueue_recompute
 
 
 def plan(request):
-    plans = Plan.objects.prefetch_related(
-        Prefetch("targets", queryset=Target.objects.select_related("indicator"))
-    )
+    plans = [(plan, tracked_by(plan)) for plan in Plan.objects.all()]
     waiting = waiting_for(request.user, timezone.localdate())
     return render(request, "targets/home.html", {"plans": plans, "waiting": waiting})
 
@@ -111,15 +108,16 @@ def sheet_form(prefecture, period, data=None, *, submitting=False, clashes=froze
     figures = {
         figure.indicator_id: figure for figure in Figure.objects.filter(submission=submission)
     }
+    plan = plan_for_quarter(period.as_quarter)
     form = QuarterForm(
         data,
-        indicators=list(Indicator.objects.reported_by(prefecture)),
+        indicators=with_targets(Indicator.objects.reported_by(prefecture), plan),
         figures=figures,
         previous=approved_entries_before(prefecture, period),
         quarter=period.as_quarter,
         version=submission.version if submission else 0,
         submitting=submitting,
-        allocations=TargetAllocation.of(prefecture),
+        allocations=TargetAllocation.of(prefecture, plan),
         clashes=clashes,
     )
     return submission, form

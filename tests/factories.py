@@ -9,6 +9,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
 
+    code = factory.Sequence(lambda n: f"test-{n}")
     title_zh = "测试方案"
     title_en = "Test plan"
     document_number = factory.Sequence(lambda n: f"测试〔2018〕{n}号")
@@ -31,6 +32,7 @@ class TargetFactory(factory.django.DjangoModelFactory):
         model = Target
 
     plan = factory.SubFactory(PlanFactory)
+    display_order = factory.Sequence(lambda n: 100 + n)
     wording = "测试指标达 100 家"
     value = 100
     year = 2022

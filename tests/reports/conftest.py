@@ -38,7 +38,7 @@ def progress_data(plan):
             for code, value in values.items():
                 approve(Indicator.objects.get(code=code), prefecture, period, value)
     TargetAllocation.objects.create(
-        target=Indicator.objects.get(code="patent_agents").target,
+        target=Indicator.objects.get(code="patent_agents").targets.get(),
         prefecture=Prefecture.objects.get(code="440100"),
         value=200,
     )

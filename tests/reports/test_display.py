@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
@@ -90,6 +91,11 @@ class Indicator:
     decimals: int = 0
     direction: str = progress.AT_LEAST
     strict: bool = False
+
+    @property
+    def plan_target(self):
+        """The direction and strictness, as the display reads them from the plan's target."""
+        return SimpleNamespace(direction=self.direction, strict=self.strict)
 
 
 @dataclass

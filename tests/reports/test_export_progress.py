@@ -24,6 +24,7 @@ def test_json_has_exactly_the_agreed_keys_with_numbers_as_numbers(progress_2022q
     assert all(list(record) == FIELDS for record in records)
     agencies = by_key(records)["patent_agencies", "province"]
     assert agencies == {
+        "plan": "2018",
         "indicator": "patent_agencies",
         "scope": "province",
         "period": "2022Q4",

@@ -210,13 +210,12 @@ def test_a_summary_that_cannot_be_made_says_so_and_can_be_tried_again(
     client, provincial, progress_2022q4
 ):
     url = reverse("indicator_summary", args=["patent_agencies"])
+    scope = Scope(indicator=Indicator.objects.get(code="patent_agencies"))
     version = summaries.data_version(
-        Scope(indicator=Indicator.objects.get(code="patent_agencies")),
-        ReportingPeriod.objects.get(year=2022, quarter=4),
-        timezone.localdate(),
+        scope, ReportingPeriod.objects.get(year=2022, quarter=4), timezone.localdate()
     )
     Summary.objects.create(
-        scope="indicator:patent_agencies",
+        scope=scope.key,
         period=ReportingPeriod.objects.get(year=2022, quarter=4),
         language="zh-hans",
         data_version=version,

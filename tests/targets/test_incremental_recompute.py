@@ -59,7 +59,7 @@ def computed(plan):
             for index, period in enumerate(periods):
                 approve(indicator, prefecture, period, 10 + index, 100 + index)
     TargetAllocation.objects.create(
-        target=Indicator.objects.get(code="key_protected_enterprises").target,
+        target=Indicator.objects.get(code="key_protected_enterprises").targets.get(),
         prefecture=Prefecture.objects.get(code="440300"),
         value=Decimal(500),
     )

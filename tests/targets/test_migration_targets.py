@@ -1,4 +1,4 @@
-"""Moving each indicator's target onto a `Target` of its plan (migrations 0011–0013) keeps
+"""Moving each indicator's target onto a `Target` of its plan (migrations 0011–0016) keeps
 every row: a database populated by `load_demo` is taken back to the schema before the move,
 and forward again, and every figure, revision, event, target, allocation and published
 result is compared with what it was (raw SQL: the same query reads both schemas); the engine
@@ -19,7 +19,10 @@ ROWS = {
     "revisions": "SELECT * FROM targets_figurerevision ORDER BY id",
     "events": "SELECT * FROM targets_submissionevent ORDER BY id",
     "submissions": "SELECT * FROM targets_submission ORDER BY id",
-    "progress": "SELECT * FROM targets_progress ORDER BY id",
+    "progress": "SELECT id, indicator_id, prefecture_id, period_id, actual, target, gap,"
+    " percent_of_target, expected, pace_needed, projection, projection_reaches, status,"
+    " growth_ratio, growth_category, coverage_ratio, share_of_province, complete, missing,"
+    " uncovered, data_version, computed_at FROM targets_progress ORDER BY id",
     "indicators": "SELECT id, code, display_order, name_zh, name_en, unit_zh, unit_en, kind,"
     " reported_by, decimals, per_10k_residents FROM targets_indicator ORDER BY id",
 }
@@ -79,5 +82,9 @@ def test_moving_targets_onto_plans_keeps_every_row(plan, settings):
         migrate(latest)
     assert before == after
     assert again == after
+    # Every stored result is the 2018 plan's, the one plan on record before.
+    assert read(
+        "SELECT DISTINCT p.code FROM targets_progress r JOIN targets_plan p ON p.id = r.plan_id"
+    ) == [("2018",)]
     # The engine reads each target from its new place and finds nothing to rewrite.
     assert recompute_progress().rows == 0

@@ -47,14 +47,15 @@ def test_each_target_matches_the_design_table(plan, code, name_zh, target, kind,
     indicator = Indicator.objects.get(code=code)
     assert indicator.name_zh == name_zh
     assert indicator.name_en
-    assert indicator.target_value == Decimal(number)
-    assert isinstance(indicator.target_value, Decimal)
-    assert indicator.target.strict is (sign in "<>")
-    assert indicator.target.direction == ("at_most" if sign in "≤<" else "at_least")
+    assert indicator.targets.get().value == Decimal(number)
+    assert isinstance(indicator.targets.get().value, Decimal)
+    target = indicator.targets.get()
+    assert target.strict is (sign in "<>")
+    assert target.direction == ("at_most" if sign in "≤<" else "at_least")
     assert indicator.unit_zh == "".join(unit)
     assert indicator.kind == kind
     assert indicator.reported_by == reported_by
-    assert indicator.target_period == Quarter(2022, 4)
+    assert indicator.targets.get().period == Quarter(2022, 4)
 
 
 def test_the_plan_has_20_targets_and_one_tracked_indicator(plan):

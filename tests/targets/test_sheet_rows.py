@@ -88,7 +88,7 @@ def test_each_row_that_changes_gets_its_own_reason(client, reopened):
 
 def test_the_city_sees_its_own_target_labelled_as_such(client, plan, city_officer):
     TargetAllocation.objects.create(
-        target=Indicator.objects.get(code="key_protected_enterprises").target,
+        target=Indicator.objects.get(code="key_protected_enterprises").targets.get(),
         prefecture=city_officer.prefecture,
         value=8519,
     )
@@ -128,7 +128,7 @@ def test_the_downloaded_sheet_shows_the_target_the_form_shows(
 ):
     user = request.getfixturevalue(user)
     TargetAllocation.objects.create(
-        target=Indicator.objects.get(code="key_protected_enterprises").target,
+        target=Indicator.objects.get(code="key_protected_enterprises").targets.get(),
         prefecture=Prefecture.objects.get(code="440100"),
         value=8519,
     )
