@@ -23,7 +23,7 @@ from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
-from targets.plans import plan_in_view, tracked_by, with_targets
+from targets.plans import plan_choice, tracked_by, with_targets
 from targets.schedule import period_or_404
 from targets.templatetags.indicators import target_text
 
@@ -130,7 +130,8 @@ def city_names(rows) -> dict[str, str]:
 def overview(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
-    plan = plan_in_view(request)
+    choice = plan_choice(request)
+    plan = choice.plan
     rows = in_plan_order(
         Progress.objects.filter(
             period=period, prefecture=None, indicator__in=every_indicator(), plan=plan
@@ -161,6 +162,7 @@ def overview(request):
     pages = links_by_code("indicator_dashboard", codes)
     sources = links_by_code("sources", codes, "province", period.as_quarter)
     context = {
+        "plan_choice": choice,
         "period": period,
         "periods": periods,
         "rows": [
@@ -239,7 +241,8 @@ def _cell(indicator, prefecture, period, value):
 
 @published_figures
 def indicator_dashboard(request, code):
-    plan = plan_in_view(request)
+    choice = plan_choice(request)
+    plan = choice.plan
     indicator = with_targets([get_object_or_404(Indicator, code=code)], plan)[0]
     if indicator.plan_target is None:
         raise NotOnRecord(
@@ -261,6 +264,7 @@ def indicator_dashboard(request, code):
     for trace in figures["series"]["data"][:2]:  # the actual, and any incomplete totals
         link_points(trace, [_sources_url(indicator, None, reported.get(x)) for x in trace["x"]])
     context = {
+        "plan_choice": choice,
         "indicator": indicator,
         "period": period,
         "periods": every_period,
@@ -337,7 +341,8 @@ def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
-    plan = plan_in_view(request)
+    choice = plan_choice(request)
+    plan = choice.plan
     rows, province = [], {}
     # The city's rows and the province's, which they are read against, in one query; each
     # branch names every column of its partial unique index (see every_indicator).
@@ -359,6 +364,7 @@ def prefecture_dashboard(request, code):
     sources = links_by_code("sources", codes, prefecture.code, quarter)
     province_sources = links_by_code("sources", codes, "province", quarter)
     context = {
+        "plan_choice": choice,
         "prefecture": prefecture,
         "period": period,
         "periods": periods,
@@ -395,7 +401,8 @@ def city_reading(indicator, row) -> display.Reading:
 def map_dashboard(request):
     periods = list(ReportingPeriod.objects.all())
     period = chosen_period(request, periods)
-    plan = plan_in_view(request)
+    choice = plan_choice(request)
+    plan = choice.plan
     indicators = [i for i in tracked_by(plan) if i.reported_by == Indicator.ReportedBy.CITIES]
     indicator = next(
         (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]
@@ -417,6 +424,7 @@ def map_dashboard(request):
         "quarter": period.as_quarter.label,
     }
     context = {
+        "plan_choice": choice,
         "period": period,
         "periods": periods,
         "indicators": indicators,

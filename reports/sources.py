@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q
 from django.urls import reverse
@@ -126,15 +127,15 @@ class Sources:
         return [row for row in self.rows if row.missing or row.amount.value <= 0]
 
     @property
-    def path(self) -> tuple | None:
-        """The straight line the expected value lies on: (its start quarter, start value,
-        quarters from the start to this one, quarters from the start to the target)."""
+    def path(self) -> progress.Segment | None:
+        """The stretch of the expected path the expected value lies on, by the engine's
+        rule."""
         target = self.indicator.target_period
-        if self.result.baseline is None or target is None:
+        if self.result.target is None or target is None:
             return None
-        start, value = self.result.baseline
-        span = start.quarters_until(target)
-        return start, value, min(start.quarters_until(self.quarter), span), span
+        return progress.path_segment(
+            self.spec, self.quarter, self.result.target, target, self.result.baseline
+        )
 
     @property
     def remaining_quarters(self) -> int | None:
@@ -142,7 +143,11 @@ class Sources:
         target = self.indicator.target_period
         if target is None:
             return None
-        return progress.quarters_remaining(indicator_spec(self.indicator), self.quarter, target)
+        return progress.quarters_remaining(self.spec, self.quarter, target)
+
+    @cached_property
+    def spec(self) -> progress.IndicatorSpec:
+        return indicator_spec(self.indicator)
 
 
 def sources(indicator: Indicator, prefecture: Prefecture | None, period, at=None) -> Sources:

@@ -5,24 +5,29 @@ header's switcher (kept in the session), else the plan in force today (the lates
 started). Figures are reported once, whatever the plan; only targets and results differ.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipplan.params import NotOnRecord
+from targets.formatting import join_names
 from targets.models import Indicator, Plan, Target
 from targets.periods import Quarter
 
 SESSION_KEY = "plan"
 
 
-def plan_in_force(today: date | None = None) -> Plan | None:
+def plan_in_force(today: date | None = None, plans=None) -> Plan | None:
     """The latest plan to have started by `today` (default: today), else the first to
-    start; None when no plan is on record."""
+    start; None when no plan is on record. `plans`: every plan, when already loaded."""
     today = today or timezone.localdate()
-    started = Plan.objects.filter(start_date__lte=today).order_by("-start_date").first()
-    return started or Plan.objects.order_by("start_date").first()
+    plans = sorted(Plan.objects.all() if plans is None else plans, key=lambda p: p.start_date)
+    started = [plan for plan in plans if plan.start_date <= today]
+    if started:
+        return started[-1]
+    return plans[0] if plans else None
 
 
 def plan_for_quarter(quarter: Quarter) -> Plan | None:
@@ -31,22 +36,43 @@ def plan_for_quarter(quarter: Quarter) -> Plan | None:
     return plan_in_force(quarter.end_date)
 
 
-def plan_in_view(request) -> Plan | None:
+@dataclass(frozen=True)
+class PlanChoice:
+    """The plan a page shows, and every plan the header's switcher offers."""
+
+    plan: Plan | None
+    plans: list[Plan]
+
+
+def plan_choice(request) -> PlanChoice:
     """The plan this request is about: `?plan=<code>` (NotOnRecord, a 404, when no plan has
-    that code), else the session's choice, else the plan in force."""
+    that code), else the session's choice, else the plan in force; in one query."""
+    plans = list(Plan.objects.order_by("start_date"))
+    by_code = {plan.code: plan for plan in plans}
     if code := request.GET.get("plan"):
-        return plan_or_404(code)
-    if chosen := request.session.get(SESSION_KEY):
-        return Plan.objects.filter(code=chosen).first() or plan_in_force()
-    return plan_in_force()
+        if code not in by_code:
+            raise NotOnRecord(
+                _("There is no plan %(code)s. Plans on record: %(codes)s.")
+                % {"code": code[:40], "codes": join_names(by_code)}
+            )
+        return PlanChoice(by_code[code], plans)
+    chosen = by_code.get(request.session.get(SESSION_KEY, ""))
+    return PlanChoice(chosen or plan_in_force(plans=plans), plans)
+
+
+def plan_in_view(request) -> Plan | None:
+    """The plan this request is about (see `plan_choice`)."""
+    return plan_choice(request).plan
 
 
 def plan_or_404(code: str) -> Plan:
+    """The plan with this code; NotOnRecord (a 404 naming the plans there are) otherwise."""
     if plan := Plan.objects.filter(code=code).first():
         return plan
-    codes = ", ".join(Plan.objects.order_by("start_date").values_list("code", flat=True))
+    codes = Plan.objects.order_by("start_date").values_list("code", flat=True)
     raise NotOnRecord(
-        _("There is no plan %(code)s. Plans on record: %(codes)s.") % {"code": code, "codes": codes}
+        _("There is no plan %(code)s. Plans on record: %(codes)s.")
+        % {"code": code[:40], "codes": join_names(codes)}
     )
 
 
@@ -58,9 +84,9 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
     if plan is not None:
         targets = {
             target.indicator_id: target
-            for target in Target.objects.filter(
-                plan=plan, indicator__in=[i.pk for i in indicators]
-            ).select_related("plan")
+            for target in Target.objects.filter(plan=plan, indicator__in=[i.pk for i in indicators])
+            .select_related("plan")
+            .prefetch_related("interim_targets")
         }
     for indicator in indicators:
         indicator.plan_target = targets.get(indicator.pk)
@@ -68,8 +94,13 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
 
 
 def tracked_by(plan: Plan) -> list[Indicator]:
-    """The series `plan` tracks, in the plan's order, each carrying its target."""
-    targets = Target.objects.filter(plan=plan).select_related("indicator", "plan")
+    """The series `plan` tracks, in the plan's order, each carrying its target with its
+    interim targets (two queries)."""
+    targets = (
+        Target.objects.filter(plan=plan)
+        .select_related("indicator", "plan")
+        .prefetch_related("interim_targets")
+    )
     indicators = []
     for target in targets.order_by("display_order"):
         target.indicator.plan_target = target

@@ -11,6 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from itertools import pairwise
 from typing import NamedTuple
 
 from targets.periods import Quarter
@@ -67,6 +68,8 @@ class IndicatorSpec:
     baseline_value: Decimal | None = None
     baseline_period: Quarter | None = None
     plan_start: Quarter | None = None
+    # Interim targets ((quarter, value), in order) the expected path runs through.
+    interim: tuple[tuple[Quarter, Decimal], ...] = ()
 
     @property
     def ratio_scale(self) -> Decimal:
@@ -626,16 +629,53 @@ def share_of_target(actual: Decimal, target: Decimal, direction: str) -> Decimal
     return actual / target * 100 if target else None
 
 
-def _expected(spec, quarter, target, target_period, baseline) -> Decimal | None:
-    """Where a straight line from the baseline to the target stands at this quarter."""
+@dataclass(frozen=True)
+class Segment:
+    """The stretch of the expected path a quarter falls on: a straight line from `start`
+    (the baseline, or an interim target) to `end` (an interim target, or the target),
+    `done` of its `span` quarters in (`done` = `span` from the target's quarter on)."""
+
+    start: Quarter
+    start_value: Decimal
+    end: Quarter
+    end_value: Decimal
+    done: int
+    span: int
+    from_interim: bool
+    to_interim: bool
+
+
+def path_segment(spec, quarter, target, target_period, baseline) -> Segment | None:
+    """The segment of the expected path at `quarter`: the path runs from the baseline through
+    each interim target after it and before the target period to `target` (for a city, its
+    allocation: interim values scaled by allocation ÷ the plan's target). None for a milestone,
+    without a baseline, or before the baseline."""
     if spec.kind == MILESTONE or baseline is None:
         return None
     start, value = baseline
-    span = start.quarters_until(target_period)
-    if span <= 0 or quarter < start:
+    if start.quarters_until(target_period) <= 0 or quarter < start:
         return None
-    share = min(Decimal(start.quarters_until(quarter)) / span, Decimal(1))
-    line = value + (target - value) * share
+    scale = Decimal(1)
+    if spec.target_value and target != spec.target_value:
+        scale = target / spec.target_value
+    points = [(start, value, False)]
+    points += [(q, v * scale, True) for q, v in spec.interim if start < q < target_period]
+    points.append((target_period, target, False))
+    for (q0, v0, from_interim), (q1, v1, to_interim) in pairwise(points):
+        if quarter <= q1 or q1 == target_period:
+            span = q0.quarters_until(q1)
+            done = min(q0.quarters_until(quarter), span)
+            return Segment(q0, v0, q1, v1, done, span, from_interim, to_interim)
+    raise AssertionError("the path always ends at the target period")
+
+
+def _expected(spec, quarter, target, target_period, baseline) -> Decimal | None:
+    """Where the expected path (see `path_segment`) stands at this quarter."""
+    segment = path_segment(spec, quarter, target, target_period, baseline)
+    if segment is None:
+        return None
+    share = Decimal(segment.done) / segment.span
+    line = segment.start_value + (segment.end_value - segment.start_value) * share
     # A flow's target is a year's total: by this quarter only the year-to-date share is due.
     return line * quarter.quarter / 4 if spec.kind == FLOW else line
 

@@ -81,7 +81,7 @@ class Recomputed:
 
 def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
     """The engine's view of a series and what the plan in view sets on it (its
-    `plan_target`, see `targets.plans.with_targets`)."""
+    `plan_target`, with its plan and interim targets: see `targets.plans.with_targets`)."""
     series = progress.IndicatorSpec(
         code=indicator.code,
         kind=indicator.kind,
@@ -100,6 +100,7 @@ def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
         baseline_value=target.baseline_value,
         baseline_period=target.baseline_period,
         plan_start=_quarter_of(target.plan.start_date),
+        interim=tuple((interim.period, interim.value) for interim in target.interim_targets.all()),
     )
 
 
@@ -271,7 +272,11 @@ def _targets_by_plan(ids) -> dict:
     """{plan: {indicator id: its target}} for these series, the plans in order, in one
     query."""
     by_plan = defaultdict(dict)
-    targets = Target.objects.filter(indicator__in=ids).select_related("plan")
+    targets = (
+        Target.objects.filter(indicator__in=ids)
+        .select_related("plan")
+        .prefetch_related("interim_targets")
+    )
     for target in targets.order_by("plan__start_date", "plan_id"):
         by_plan[target.plan][target.indicator_id] = target
     return by_plan

@@ -6,7 +6,14 @@ Approvals and returns are enqueued by the review views themselves (see targets.t
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from targets.models import Indicator, PopulationFigure, Progress, Target, TargetAllocation
+from targets.models import (
+    Indicator,
+    InterimTarget,
+    PopulationFigure,
+    Progress,
+    Target,
+    TargetAllocation,
+)
 from targets.tasks import enqueue_recompute
 
 
@@ -28,13 +35,15 @@ def target_deleted(sender, instance, **kwargs):
     Progress.objects.filter(plan=instance.plan_id, indicator=instance.indicator_id).delete()
 
 
+@receiver(post_save, sender=InterimTarget)
+@receiver(post_delete, sender=InterimTarget)
 @receiver(post_save, sender=TargetAllocation)
 @receiver(post_delete, sender=TargetAllocation)
-def allocation_changed(sender, instance, raw=False, **kwargs):
+def part_of_target_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        enqueue_recompute(
-            [Target.objects.values_list("indicator", flat=True).get(pk=instance.target_id)]
-        )
+        # A list, not .get(): the target may be gone already (deleted with its series).
+        series = Target.objects.filter(pk=instance.target_id).values_list("indicator", flat=True)
+        enqueue_recompute(list(series))
 
 
 @receiver(post_save, sender=PopulationFigure)

@@ -10,6 +10,7 @@ register_converter(ReporterConverter, "reporter")
 urlpatterns = [
     path("", landing, name="home"),
     path("plan/", views.plan, name="plan"),
+    path("plan/choose/", views.choose_plan, name="choose_plan"),
     path("report/<reporter:reporter>/", views.quarters, name="quarters"),
     path("report/<reporter:reporter>/<quarter:quarter>/", views.quarter_form, name="quarter_form"),
     path(

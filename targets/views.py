@@ -1,13 +1,18 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.contrib import messages
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from ipplan.params import BadParameter
 from reminders.notices import waiting_for
 from targets.access import is_reviewer, may_enter, may_read_working_copy
 from targets.completeness import corrections, standing
@@ -24,7 +29,8 @@ from targets.models import (
     SubmissionEvent,
     TargetAllocation,
 )
-from targets.plans import plan_for_quarter, tracked_by, with_targets
+from targets.plans import SESSION_KEY as PLAN_KEY
+from targets.plans import plan_for_quarter, plan_or_404, tracked_by, with_targets
 from targets.reporting import (
     Entry,
     ReasonMissing,
@@ -49,6 +55,24 @@ def plan(request):
     plans = [(plan, tracked_by(plan)) for plan in Plan.objects.all()]
     waiting = waiting_for(request.user, timezone.localdate())
     return render(request, "targets/home.html", {"plans": plans, "waiting": waiting})
+
+
+@require_POST
+def choose_plan(request):
+    """The header's plan switcher: the pages show the plan chosen until another is."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    if not (code := request.POST.get("plan", "")):
+        raise BadParameter(_("Choose a plan."))
+    plan = plan_or_404(code[:40])
+    request.session[PLAN_KEY] = plan.code
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("overview")
+    # A plan named in the address would override the choice just made.
+    parts = urlsplit(back)
+    query = [(name, value) for name, value in parse_qsl(parts.query) if name != "plan"]
+    return redirect(urlunsplit(parts._replace(query=urlencode(query))))
 
 
 def reporter_or_403(user, reporter: str, *, to_enter=False):

@@ -64,6 +64,13 @@ POST_ONLY = {
     "provincial": NOT_ALLOWED,
 }
 
+SIGNED_IN_BAD_REQUEST = {
+    "anonymous": REDIRECT,
+    "city_officer": 400,
+    "leadership": 400,
+    "provincial": 400,
+}
+
 # (method, url name, reporter, extra kwargs, {persona: expected status})
 MATRIX = [
     ("get", "quarters", OWN, {}, OWN_VIEWERS),
@@ -108,6 +115,9 @@ MATRIX = [
     ("get", "periods_add", None, {}, POST_ONLY),
     ("post", "period_update", None, {"quarter": Q}, PROVINCIAL_WRITER),
     ("get", "period_update", None, {"quarter": Q}, POST_ONLY),
+    # Anyone signed in may switch plans; this POST names none.
+    ("post", "choose_plan", None, {}, SIGNED_IN_BAD_REQUEST),
+    ("get", "choose_plan", None, {}, POST_ONLY),
 ]  # fmt: skip
 
 CASES = [

@@ -11,16 +11,18 @@ from hypothesis import strategies as st
 from targets.imports import Row, import_figures
 from targets.models import (
     Indicator,
+    InterimTarget,
     Prefecture,
     Progress,
     ReportingPeriod,
     Submission,
+    Target,
     TargetAllocation,
 )
 from targets.recompute import recompute_progress
 from targets.reporting import Entry, approve_imported, import_quarters, reopen_quarter
 from targets.tasks import enqueue_publish
-from tests.factories import UserFactory, approve
+from tests.factories import PlanFactory, UserFactory, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,11 @@ CITY_INDICATORS = [
     "pct_applications",  # flow without a target
 ]
 PROVINCE_INDICATORS = ["patent_regulation_revised", "pct_national_rank"]
+SECOND_PLAN = {  # series: the second plan's target for 2025
+    "key_protected_enterprises": Decimal(4000),
+    "ip_transaction_value": Decimal(900),
+    "pct_national_rank": Decimal(1),
+}
 CITIES = ["440100", "440300", "440400"]
 
 figure = st.one_of(
@@ -62,6 +69,25 @@ def computed(plan):
         target=Indicator.objects.get(code="key_protected_enterprises").targets.get(),
         prefecture=Prefecture.objects.get(code="440300"),
         value=Decimal(500),
+    )
+    # A second plan targets some of the same series otherwise: its own values, an interim
+    # target, its own allocation.
+    second = PlanFactory(code="second", start_date="2020-01-01", target_date="2025-12-31")
+    for order, (code, value) in enumerate(SECOND_PLAN.items(), start=1):
+        target = Target.objects.create(
+            plan=second,
+            indicator=Indicator.objects.get(code=code),
+            display_order=order,
+            wording=code,
+            value=value,
+            year=2025,
+            quarter=4,
+        )
+        InterimTarget.objects.create(target=target, year=2019, quarter=4, value=value / 2)
+    TargetAllocation.objects.create(
+        target=second.targets.get(indicator__code="key_protected_enterprises"),
+        prefecture=Prefecture.objects.get(code="440100"),
+        value=Decimal(800),
     )
     recompute_progress()
     return UserFactory()
@@ -156,5 +182,6 @@ def test_an_approval_whose_recompute_never_ran_is_published_by_the_next_recomput
     save_and_approve(user, Prefecture.objects.get(code="440100"), periods[2], [700])
     # The task sent on commit never ran: the marks wait for anything's next recompute.
     recompute_progress([Indicator.objects.get(code="patent_agents").pk])
-    province = Progress.objects.get(indicator=stock, prefecture=None, period=periods[2])
-    assert province.actual == 700 + 20 * 12
+    province = Progress.objects.filter(indicator=stock, prefecture=None, period=periods[2])
+    # In each of the two plans that target the series.
+    assert [row.actual for row in province] == [700 + 20 * 12] * 2
