@@ -16,8 +16,11 @@ from django.urls import reverse
 from accounts.models import Role
 from reminders.models import Reminder
 from reminders.notices import due_notices, waiting_for
+from reports import summaries
+from reports.dashboards import default_period
+from reports.summaries import Scope
 from targets.completeness import completeness_matrix
-from targets.models import Prefecture, ReportingPeriod, ReportingRule
+from targets.models import Prefecture, ReportingPeriod, ReportingRule, Submission
 from targets.periods import Quarter
 from targets.schedule import add_periods, add_periods_up_to_today, reporting_rule
 from targets.seeding import seed_plan, seed_prefectures
@@ -247,8 +250,51 @@ def test_a_quarter_opened_later_asks_for_its_figures_by_its_own_due_date(upgrade
     assert {str(n.period) for n in due_notices(date(2026, 12, 27))} == {"2025Q2"}
 
 
+# The pages open where the figures are
+
+
+def test_the_pages_open_on_the_latest_quarter_with_figures_not_the_empty_current_one(
+    client, demo, leadership
+):
+    assert ReportingPeriod.objects.order_by("year", "quarter").last().as_quarter == Quarter(2026, 4)
+    assert str(default_period()) == "2022Q3"
+    client.force_login(leadership)
+    text = client.get(reverse("overview")).content.decode()
+    assert "2022年第3季度" in text.split("</h1>")[0]
+    # The quarter picker lists the quarters since, to choose from.
+    assert '<option value="2026Q4">' in text
+
+
+def test_the_demo_figures_end_with_the_plan(demo):
+    reported = Submission.objects.values_list("period__year", flat=True)
+    assert max(reported) == 2022
+    assert ReportingPeriod.objects.get(year=2026, quarter=4).is_open
+    assert not ReportingPeriod.objects.get(year=2025, quarter=1).is_open
+
+
 @pytest.mark.django_db
 def test_seeding_prefectures_and_plan_on_a_day_adds_up_to_its_quarter():
     seed_prefectures()
     seed_plan(today=date(2024, 5, 6))
     assert str(ReportingPeriod.objects.last()) == "2024Q2"
+
+
+def test_a_city_summary_lists_no_quarter_nobody_asked_for(plan):
+    """Its earlier quarters closed without a due date are left out, unless the city started
+    one; the chosen quarter is always checked."""
+    guangzhou = Prefecture.objects.get(code="440100")
+    current = ReportingPeriod.objects.get(year=2026, quarter=4)
+    ReportingPeriod.objects.filter(year__lte=2022).update(is_open=False)
+    Submission.objects.create(
+        prefecture=guangzhou, period=ReportingPeriod.objects.get(year=2024, quarter=2)
+    )
+    overdue = summaries.content(Scope(prefecture=guangzhou), current, UPGRADE_DAY)["overdue"]
+    listed = [(str(quarter), late) for _city, quarter, _state, late, _on in overdue]
+    assert listed == [
+        *((str(Quarter(2018, 1).shift(step)), True) for step in range(20)),
+        ("2024Q2", False),
+        ("2026Q4", False),
+    ]
+    chosen = ReportingPeriod.objects.get(year=2025, quarter=1)
+    overdue = summaries.content(Scope(), chosen, UPGRADE_DAY)["overdue"]
+    assert len(overdue) == 21 and not any(late for *_rest, late, _on in overdue)
