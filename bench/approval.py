@@ -65,7 +65,12 @@ def main():
     call_command("load_demo", stdout=io.StringIO())
     assert Progress.objects.exists()
     prefecture = Prefecture.objects.get(code="440100")
-    period = ReportingPeriod.objects.order_by("-year", "-quarter").first()
+    # The demo's latest quarter (2022Q4), not the quarters since, which have no figures.
+    period = (
+        ReportingPeriod.objects.filter(submissions__prefecture=prefecture)
+        .order_by("-year", "-quarter")
+        .first()
+    )
     reporter, reviewer = User.objects.get(username="guangzhou"), User.objects.get(username="sheng")
     client = Client()
     client.force_login(reviewer)

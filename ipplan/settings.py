@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.tasks.recompute_progress",
         "schedule": PROGRESS_SWEEP_SECONDS,
     },
+    "add-reporting-periods": {
+        "task": "targets.tasks.add_reporting_periods",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "send-reminders": {
         "task": "reminders.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -245,7 +245,9 @@ def _rankings(allocated, period, plan):
 
 def _overdue(scope, period, periods, today):
     """Submissions missing, waiting or late: every city's for this quarter, or one city's for
-    every quarter up to this one. Rows: (city, quarter, state label, late, submitted on)."""
+    every quarter up to this one, but for the earlier quarters closed without a due date that
+    it never started: nobody asked for those (`add_periods_up_to_today`). Rows: (city,
+    quarter, state label, late, submitted on)."""
     quarters = _overdue_quarters(scope, period, periods)
     places = [scope.prefecture] if scope.prefecture else list(Prefecture.objects.all())
     submissions = {
@@ -257,12 +259,18 @@ def _overdue(scope, period, periods, today):
     for quarter in quarters:
         for place in places:
             submission = submissions.get((place.pk, quarter.pk))
+            if submission is None and quarter != period and not _asked_for(quarter):
+                continue
             cell = standing(submission, quarter, today, found)
             if cell.state != Submission.Status.APPROVED or cell.late:
                 submitted = submission and submission.submitted_at
                 submitted_on = submitted and timezone.localdate(submitted)
                 overdue.append((place, quarter, cell.state_label, cell.late, submitted_on))
     return overdue
+
+
+def _asked_for(quarter) -> bool:
+    return quarter.is_open or quarter.due_date is not None
 
 
 def font_faces() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -257,7 +258,10 @@ def load_demo() -> dict[str, int]:
         users[username] = user
 
     prefectures = list(Prefecture.objects.all())
-    periods = list(ReportingPeriod.objects.all())
+    # The demo's figures run to the plans' end (2022Q4): the quarters since, up to today's,
+    # wait for figures, as they would on a site in use.
+    end = Quarter.containing(Plan.objects.aggregate(end=Max("target_date"))["end"])
+    periods = [period for period in ReportingPeriod.objects.all() if period.as_quarter <= end]
     quarters = [period.as_quarter for period in periods]
     years = sorted({quarter.year for quarter in quarters})
     census = {p.code: p.populations.get(year=CENSUS_YEAR).population for p in prefectures}

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from targets.formatting import join_sentences, months_so_far, plain_number, yes_no_words
-from targets.models import Indicator, ReportingPeriod
+from targets.models import Indicator, ReportingPeriod, ReportingRule
 from targets.periods import DAYS_TO_REPORT, Quarter
 from targets.reporting import Entry
 from targets.validation import (
@@ -278,6 +278,26 @@ class PeriodForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["due_date"].input_formats = [ISO_DATE]
 
+    def clean(self):
+        cleaned = super().clean()
+        # A quarter added closed for time that had passed has no due date: opening it asks
+        # the cities for its figures, by a date they must be told.
+        if cleaned.get("is_open") and "due_date" in cleaned and cleaned["due_date"] is None:
+            self.add_error("due_date", _("An open quarter needs a due date."))
+        return cleaned
+
+
+class RuleForm(forms.ModelForm):
+    """The due-date rule of the quarters created from now on."""
+
+    class Meta:
+        model = ReportingRule
+        fields = ["days_to_report"]
+        labels = {
+            "days_to_report": gettext_lazy("New quarters are due this many days after they end")
+        }
+        help_texts = {"days_to_report": ""}
+
 
 class QuarterField(forms.CharField):
     """A quarter typed as 2023Q1."""
@@ -304,8 +324,8 @@ class AddPeriodsForm(forms.Form):
     days_to_report = forms.IntegerField(
         label=gettext_lazy("Due this many days after the quarter ends"),
         min_value=0,
-        max_value=180,
-        initial=DAYS_TO_REPORT,
+        max_value=ReportingRule.MOST_DAYS,
+        initial=DAYS_TO_REPORT,  # the page fills in the stored rule's
     )
 
     def clean(self):

@@ -831,3 +831,41 @@ class StaleProgress(models.Model):
     def __str__(self):
         scope = self.prefecture or _("Province")
         return f"{self.indicator.code} · {scope} · {self.period}+"
+
+
+class ReportingRule(models.Model):
+    """The due-date rule provincial staff set on 报送期管理: a quarter is due this many days
+    after it ends. One row (pk 1, created by the migration with 15 days). It applies to the
+    periods created after it changed; an existing period keeps its due date."""
+
+    MOST_DAYS = 180
+
+    days_to_report = models.PositiveSmallIntegerField(
+        _("days to report"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(MOST_DAYS)],
+        help_text=_("A quarter is due this many days after it ends."),
+    )
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("due-date rule")
+        verbose_name_plural = _("due-date rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="one_reporting_rule"),
+            models.CheckConstraint(
+                condition=Q(days_to_report__gte=1, days_to_report__lte=180),
+                name="reporting_rule_days_1_to_180",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Due %(days)s days after the quarter ends") % {"days": self.days_to_report}

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
-# Cities report a quarter's figures by the 15th day after it ends (2022Q4: 2023-01-15).
+# Cities report a quarter's figures by the 15th day after it ends (2022Q4: 2023-01-15): the
+# rule until provincial staff set another (targets.models.ReportingRule, on 报送期管理).
 DAYS_TO_REPORT = 15
 
 
@@ -28,6 +29,10 @@ class Quarter:
         if not match:
             raise ValueError(_("“%(text)s” is not a quarter like 2021Q3.") % {"text": text})
         return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def containing(cls, day: date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter}"

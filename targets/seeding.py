@@ -14,7 +14,7 @@ from django.db import transaction
 
 from targets.models import Indicator, Plan, PopulationFigure, Prefecture, Target
 from targets.periods import Quarter
-from targets.schedule import add_periods
+from targets.schedule import add_periods, add_periods_up_to_today
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 PLAN_2018 = SEED_DIR / "plan-2018.json"
@@ -62,7 +62,9 @@ def seed_prefectures(path: Path = PREFECTURES) -> Counter:
 
 
 @transaction.atomic
-def seed_plan(path: Path = PLAN_2018) -> Counter:
+def seed_plan(path: Path = PLAN_2018, today=None) -> Counter:
+    """The plan, its indicators and its reporting periods (its own span, open and due by the
+    stored rule), then every quarter since up to `today`'s (`add_periods_up_to_today`)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     created = Counter()
     plan_fields = data["plan"]
@@ -85,4 +87,5 @@ def seed_plan(path: Path = PLAN_2018) -> Counter:
         created["targets"] += new
     first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
     created["reporting periods"] += len(add_periods(first=first, last=last))
+    created["reporting periods"] += len(add_periods_up_to_today(today))
     return created

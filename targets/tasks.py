@@ -18,6 +18,7 @@ import reports.tasks
 from targets.models import Indicator
 from targets.recompute import mark_changed
 from targets.recompute import recompute_progress as recompute
+from targets.schedule import add_periods_up_to_today
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,17 @@ def recompute_progress(indicator_ids=None) -> dict:
     done = recompute(indicator_ids)
     reports.tasks.after_recompute()
     return {"indicators": done.indicators, "rewritten": done.rewritten, "rows": done.rows}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True)
+def add_reporting_periods() -> list[str]:
+    """Daily (CELERY_BEAT_SCHEDULE): the quarters up to today's, as `add_periods_up_to_today`
+    decides; the quarters created. Their results are computed once this commits, so that the
+    pages have rows to read for them."""
+    created = add_periods_up_to_today()
+    if created:
+        enqueue_recompute()
+    return [str(period) for period in created]
 
 
 @dataclass

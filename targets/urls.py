@@ -51,6 +51,7 @@ urlpatterns = [
     path("review/<reporter:reporter>/<quarter:quarter>/reopen/", views.reopen, name="reopen"),
     path("periods/", period_views.periods, name="periods"),
     path("periods/add/", period_views.periods_add, name="periods_add"),
+    path("periods/rule/", period_views.rule_update, name="period_rule"),
     path("audit/", views.audit, name="audit"),
     path("periods/<quarter:quarter>/", period_views.period_update, name="period_update"),
 ]

@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pytest
 from django.conf import settings
@@ -38,11 +39,25 @@ def tasks_in_process():
     celery_app.conf.task_always_eager = True
 
 
+# The day the test site is seeded on: the plan's quarters (2018Q1..2022Q4, open), the quarters
+# since closed (2023Q1..2026Q3) and the current one open (2026Q4, due 2027-01-15), as on the
+# site in use when periods began to follow the calendar. A fixed day, so that what the tests
+# see does not change as the calendar turns.
+SEEDED_ON = date(2026, 11, 30)
+
+
 @pytest.fixture
-def plan(db):
-    """The 2018 plan, its indicators and periods, and the 21 cities, as `seed_plan` loads them."""
+def seeded_on():
+    """The day `plan` seeds on; a module about what came before may override it."""
+    return SEEDED_ON
+
+
+@pytest.fixture
+def plan(db, seeded_on):
+    """The 2018 plan, its indicators and periods, and the 21 cities, as `seed_plan` loads them
+    on `seeded_on`."""
     seed_prefectures()
-    seed_plan()
+    seed_plan(today=seeded_on)
 
 
 @pytest.fixture

@@ -125,6 +125,7 @@ ROUTES = {
         {"quarter": "2022Q4"}, POST_ONLY, form=("{quarter}-is_open", "{quarter}-due_date")
     ),
     "periods_add": Route({}, POST_ONLY, form=("first", "last", "days_to_report")),
+    "period_rule": Route({}, POST_ONLY, form=("rule-days_to_report",)),
     "audit": Route({}, REVIEWERS),
     "csv_import": Route({}, REVIEWERS, form=(*UPLOAD, "approve")),
     "csv_import_confirm": Route({}, POST_ONLY, form=("accept", "reason")),

@@ -118,9 +118,9 @@ def test_a_quarter_not_on_record_is_named_with_the_quarters_there_are(staff, url
     assert response.status_code == 404
     page = response.content.decode()
     assert "没有 2030年第1季度 这个报送期。" in page
-    assert "现有报送期为 2018年第1季度 至 2022年第4季度。" in page
+    assert "现有报送期为 2018年第1季度 至 2026年第4季度。" in page
     staff.cookies["django_language"] = "en"
-    assert "Quarters on record run from 2018 Q1 to 2022 Q4." in staff.get(url).text
+    assert "Quarters on record run from 2018 Q1 to 2026 Q4." in staff.get(url).text
 
 
 @pytest.mark.parametrize("quarter", ["abc", "2022Q5", "2022q", "\u20022022Q4x"])

@@ -63,6 +63,7 @@ NOT_PAGES = {
     "quarter_upload_confirm",
     "reopen",
     "period_update",
+    "period_rule",
     "csv_import_confirm",
     "province_summary",
     "prefecture_summary",

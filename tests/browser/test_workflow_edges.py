@@ -70,12 +70,13 @@ def test_the_period_page_keeps_due_dates_in_both_languages(
     assert (period.is_open, period.due_date) == (False, date(2023, 1, 15))
     assert page.input_value("input[name='2022Q4-due_date']") == "2023-01-15"
 
-    # The next quarter is filled in: adding it takes one click, due by the rule.
-    assert page.input_value("input[name=first]") == "2023Q1"
+    # The next quarter after the last on record (2026Q4, the current one) is filled in:
+    # adding it takes one click, due by the rule.
+    assert page.input_value("input[name=first]") == "2027Q1"
     page.locator("section.add-periods button[type=submit]").click()
     assert added in page.locator(".messages").inner_text()
-    assert page.input_value("input[name='2023Q1-due_date']") == "2023-04-15"
-    assert ReportingPeriod.objects.get(year=2023, quarter=1).due_date == date(2023, 4, 15)
+    assert page.input_value("input[name='2027Q1-due_date']") == "2027-04-15"
+    assert ReportingPeriod.objects.get(year=2027, quarter=1).due_date == date(2027, 4, 15)
 
 
 @pytest.fixture

@@ -113,6 +113,8 @@ MATRIX = [
     ("get", "periods", None, {}, REVIEWERS_OK),
     ("post", "periods_add", None, {}, REVIEWERS_OK),
     ("get", "periods_add", None, {}, POST_ONLY),
+    ("post", "period_rule", None, {}, REVIEWERS_OK),
+    ("get", "period_rule", None, {}, POST_ONLY),
     ("post", "period_update", None, {"quarter": Q}, PROVINCIAL_WRITER),
     ("get", "period_update", None, {"quarter": Q}, POST_ONLY),
     # Anyone signed in may switch plans; this POST names none.

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -5,6 +6,7 @@ from django.core.management import call_command
 
 from targets.models import Indicator, Plan, PopulationFigure, Prefecture, ReportingPeriod, Target
 from targets.periods import Quarter
+from targets.seeding import seed_plan
 
 K = Indicator.Kind
 CITIES, PROVINCE = Indicator.ReportedBy.CITIES, Indicator.ReportedBy.PROVINCE
@@ -88,12 +90,22 @@ def test_the_21_cities_are_loaded_in_code_order(plan):
     assert Prefecture.objects.get(code="440300").name_zh == "深圳市"
 
 
-def test_periods_run_from_2018q1_to_2022q4_with_due_dates(plan):
-    quarters = [period.as_quarter for period in ReportingPeriod.objects.all()]
-    assert quarters == [Quarter(2018, 1).shift(step) for step in range(20)]
-    first = ReportingPeriod.objects.first()
-    assert str(first.due_date) == "2018-04-15"
-    assert first.is_open
+def test_periods_run_from_2018q1_to_2022q4_with_due_dates_and_on_to_today(db):
+    """The plan's quarters open and due by the rule; the quarters since, up to the one
+    containing the day of seeding: those already past their due date closed without one
+    (see `add_periods_up_to_today`), the current one open."""
+    seed_plan(today=date(2026, 11, 30))
+    periods = list(ReportingPeriod.objects.all())
+    assert [p.as_quarter for p in periods] == [Quarter(2018, 1).shift(step) for step in range(36)]
+    plan_span, since = periods[:20], periods[20:]
+    assert (str(plan_span[0].due_date), str(plan_span[-1].due_date)) == ("2018-04-15", "2023-01-15")
+    assert all(period.is_open for period in plan_span)
+    assert [(p.is_open, p.due_date) for p in since[:-1]] == [(False, None)] * 15
+    assert (since[-1].as_quarter, since[-1].is_open, str(since[-1].due_date)) == (
+        Quarter(2026, 4),
+        True,
+        "2027-01-15",
+    )
 
 
 def test_seeding_twice_gives_the_same_rows(db):
