@@ -84,9 +84,9 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
     if plan is not None:
         targets = {
             target.indicator_id: target
-            for target in Target.objects.filter(plan=plan, indicator__in=[i.pk for i in indicators])
-            .select_related("plan")
-            .prefetch_related("interim_targets")
+            for target in Target.objects.filter(
+                plan=plan, indicator__in=[i.pk for i in indicators]
+            ).select_related("plan")
         }
     for indicator in indicators:
         indicator.plan_target = targets.get(indicator.pk)
