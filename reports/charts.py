@@ -25,7 +25,7 @@ from targets import progress
 from targets.formatting import labelled, with_unit
 from targets.models import Progress
 from targets.periods import Quarter
-from targets.templatetags.indicators import target_text
+from targets.templatetags.indicators import stated_target, target_text
 
 STATUS_COLOURS = {
     "achieved": "#047857",
@@ -37,6 +37,7 @@ STATUS_COLOURS = {
     "no_data": "#d1d5db",
 }
 ACTUAL_COLOUR, TARGET_COLOUR, PATH_COLOUR = "#1d4ed8", "#a4161a", "#6b7280"
+OTHER_PLAN_COLOUR = "#7c3aed"
 NO_DATA_COLOUR = STATUS_COLOURS["no_data"]
 FONT = {"family": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif", "size": 13}
 # An incomplete total, on the web (Plotly) and in print (chart_svg reads the same symbol).
@@ -55,16 +56,18 @@ def number(value):
     return None if value is None else float(value)
 
 
-def timeline(indicator, periods, period) -> list[Quarter]:
+def timeline(indicator, periods, period, until=None) -> list[Quarter]:
     """Every quarter a chart of `indicator` spans: from the first reporting period to the
     target period (or the last reporting period, for an indicator without a target), and on
-    to the chosen `period` should it come later."""
+    to the chosen `period`, and to `until` (another plan's target period), should they come
+    later."""
     quarters = [p.as_quarter for p in periods]
     if not quarters:
         return []
     first = min(quarters)
     last = indicator.target_period or max(quarters)
     last = max(last, period.as_quarter) if period else last
+    last = max(last, until) if until else last
     return [first.shift(step) for step in range(first.quarters_until(last) + 1)]
 
 
@@ -230,6 +233,36 @@ def _target_traces(indicator, rows, target, target_label) -> list[dict]:
         )
     )
     return traces
+
+
+def other_plan_traces(indicator, target, rows) -> list[dict]:
+    """Another plan's target on the same series, drawn beside the plan in view: its expected
+    path (its stored results' `expected`) and its target, dotted, named by the plan's years.
+    `rows`: that plan's province results, oldest first."""
+    name = _("%(start)s–%(end)s plan") % {
+        "start": target.plan.start_date.year,
+        "end": target.plan.target_date.year,
+    }
+    path = [(str(row.period.as_quarter), row.expected) for row in rows if row.expected is not None]
+    quarters = [q for q, _v in path] + [str(target.period)]
+    values = [v for _q, v in path] + [target.value]
+    label = f"{name} · {stated_target(indicator, target)}"
+    return [
+        _trace(
+            label,
+            quarters,
+            values,
+            indicator,
+            [target.value] * len(values),
+            mode="lines+markers",
+            line={"color": OTHER_PLAN_COLOUR, "width": 2, "dash": "dot"},
+            marker={
+                "symbol": ["circle"] * (len(values) - 1) + ["star"],
+                "size": [4] * (len(values) - 1) + [14],
+                "color": OTHER_PLAN_COLOUR,
+            },
+        )
+    ]
 
 
 def province_series(indicator, rows, quarters):

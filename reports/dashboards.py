@@ -243,7 +243,10 @@ def _cell(indicator, prefecture, period, value):
 def indicator_dashboard(request, code):
     choice = plan_choice(request)
     plan = choice.plan
-    indicator = with_targets([get_object_or_404(Indicator, code=code)], plan)[0]
+    indicator = get_object_or_404(Indicator, code=code)
+    # Every plan's target on the series: the one in view is read against, the others drawn.
+    targets = {t.plan_id: t for t in indicator.targets.select_related("plan")}
+    indicator.plan_target = targets.get(plan.pk)
     if indicator.plan_target is None:
         raise NotOnRecord(
             _("%(plan)s does not track %(indicator)s.")
@@ -252,14 +255,23 @@ def indicator_dashboard(request, code):
     every_period = list(ReportingPeriod.objects.all())
     period = chosen_period(request, every_period)
     periods = periods_until(period, every_period)
-    quarters = charts.timeline(indicator, every_period, period)
-    province = list(
-        Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods, plan=plan)
+    ends = [t.period for t in targets.values() if t.period]
+    quarters = charts.timeline(indicator, every_period, period, until=max(ends, default=None))
+    by_plan = defaultdict(list)
+    for row in (
+        Progress.objects.filter(indicator=indicator, prefecture=None, period__in=periods)
         .select_related("period")
         .order_by("period__year", "period__quarter")
-    )
+    ):
+        by_plan[row.plan_id].append(row)
+    province = by_plan[plan.pk]
     current = next((row for row in province if row.period_id == period.pk), None)
     figures = {"series": charts.province_series(indicator, province, quarters)}
+    for other in targets.values():
+        if other.plan_id != plan.pk and other.has_value:
+            figures["series"]["data"] += charts.other_plan_traces(
+                indicator, other, by_plan[other.plan_id]
+            )
     reported = {str(row.period.as_quarter): row.period for row in province}
     for trace in figures["series"]["data"][:2]:  # the actual, and any incomplete totals
         link_points(trace, [_sources_url(indicator, None, reported.get(x)) for x in trace["x"]])

@@ -22,10 +22,16 @@ register = template.Library()
 
 @register.filter
 def target_text(indicator: Indicator) -> str:
-    """The target as the plan states it: “≥ 30000 家”, “> 100 亿元”, “完成”."""
-    if not indicator.has_target:
+    """The target of the plan in view as the plan states it: “≥ 30000 家”, “> 100 亿元”,
+    “完成”."""
+    return stated_target(indicator, indicator.plan_target)
+
+
+def stated_target(indicator: Indicator, target: Target | None) -> str:
+    """`target` (any plan's, on this series) as its plan states it."""
+    if target is None or target.value is None:
         return _("— (tracked without a target)")
-    number = plain_number(indicator.target_value)
+    number = plain_number(target.value)
     match indicator.kind:
         case Indicator.Kind.MILESTONE:
             return _("done")
@@ -33,13 +39,17 @@ def target_text(indicator: Indicator) -> str:
             return _("all %(count)s cities") % {"count": number}
         case Indicator.Kind.RANK:
             return _("national rank %(rank)s") % {"rank": number}
-    return allocation_text(indicator, indicator.target_value)
+    return _signed(indicator, target, target.value)
 
 
 @register.simple_tag
 def allocation_text(indicator: Indicator, value) -> str:
-    """A city's own share of a target, signed as the plan's target: “≥ 8519 家”."""
-    target = indicator.plan_target
+    """A city's own share of the target of the plan in view, signed as that target:
+    “≥ 8519 家”."""
+    return _signed(indicator, indicator.plan_target, value)
+
+
+def _signed(indicator, target: Target | None, value) -> str:
     strict = target is not None and target.strict
     if target is not None and target.direction == Target.Direction.AT_MOST:
         sign = "<" if strict else "≤"
