@@ -161,6 +161,7 @@ def overview(request):
     pages = links_by_code("indicator_dashboard", codes)
     sources = links_by_code("sources", codes, "province", period.as_quarter)
     context = {
+        "plan": plan,
         "period": period,
         "periods": periods,
         "rows": [
