@@ -10,10 +10,12 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from reports import evaluation
+from reports import evaluation, summaries
 from reports.evaluation import FinalStatus
+from reports.summaries import Scope
 from targets.models import (
     FinalEvaluation,
     FinalResult,
@@ -26,6 +28,7 @@ from targets.models import (
 from targets.recompute import recompute_progress
 from tests.factories import approve
 from tests.reports.test_dashboards import ten_times_the_demo
+from tests.reports.test_summaries import pdf_pages, squeezed
 
 URL = "/dashboard/plans/2018/final/"
 CONCLUDE = "/dashboard/plans/2018/final/conclude/"
@@ -244,3 +247,27 @@ def test_the_pages_queries_are_bounded(client, final_quarter, leadership, provin
     )
     assert queries() == frozen
 
+
+def test_the_province_summary_of_a_concluded_plan_opens_with_it(
+    final_quarter, provincial, tmp_path
+):
+    plan = Plan.objects.get()
+    scope, today = Scope(plan=plan), timezone.localdate()
+    text = squeezed(
+        "".join(pdf_pages(summaries.render_pdf(scope, final_quarter, today)[0], tmp_path))
+    )
+    section = text.split("终期评估")[1].split("各项指标")[0]
+    assert "暂定结果，尚未定稿" in section
+    assert "目标日期时数据不完整" in section and "云浮市" in section
+    assert "2个地市中1个完成分解目标" in section
+    before = summaries.data_version(scope, final_quarter, today)
+    evaluation.conclude(plan, provincial)
+    assert summaries.data_version(scope, final_quarter, today) != before
+    with translation.override("en"):
+        pages = pdf_pages(summaries.render_pdf(scope, final_quarter, today)[0], tmp_path)
+    text = squeezed("".join(pages))
+    section = text.split("Finalevaluation")[1].split("Everyindicator")[0]
+    assert "Frozenon" in section and "byprovincial." in section and "Provisional" not in section
+    assert "1citymissingatthetargetdate:Yunfu" in section and "notachieved" in section
+    city = Scope(prefecture=Prefecture.objects.get(code="440100"), plan=plan)
+    assert summaries.content(city, final_quarter, today)["final"] is None
