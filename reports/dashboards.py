@@ -163,6 +163,7 @@ def overview(request):
     sources = links_by_code("sources", codes, "province", period.as_quarter)
     context = {
         "plan_choice": choice,
+        "plan": plan,
         "period": period,
         "periods": periods,
         "rows": [

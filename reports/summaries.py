@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reports import chart_svg, charts
+from reports import chart_svg, charts, evaluation
 from reports.dashboards import (
     city_names,
     city_reading,
@@ -33,6 +33,7 @@ from targets import progress
 from targets.completeness import corrections, standing
 from targets.context_processors import demo_data_exists
 from targets.models import (
+    FinalEvaluation,
     Indicator,
     Plan,
     Prefecture,
@@ -45,7 +46,7 @@ from targets.models import (
 from targets.plans import plan_in_force, tracked_by, with_targets
 
 # Bump when the template or the content changes, so that stored summaries are made again.
-LAYOUT_VERSION = "4"
+LAYOUT_VERSION = "5"
 POLL_SECONDS = 0.2
 # A request this old with no PDF is taken as lost (a worker killed, a message dropped).
 GIVE_UP_AFTER = timedelta(minutes=10)
@@ -118,7 +119,8 @@ class Scope:
 def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
     """What the summary says depends on: the engine's stored results (every rewrite stamps
     them anew), the submissions it lists as missing or late and which due dates have passed,
-    the demo flag, and the names it prints."""
+    the demo flag, the names it prints, and whether the plan has concluded and when its final
+    evaluation was frozen."""
     quarters = _overdue_quarters(scope, period, ReportingPeriod.objects.all())
     submissions = Submission.objects.filter(period__in=quarters, prefecture__isnull=False)
     if scope.prefecture:
@@ -148,6 +150,8 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
             Indicator.objects.order_by("pk").values_list("name_zh", "name_en", "unit_zh", "unit_en")
         ),
         list(Prefecture.objects.order_by("pk").values_list("name_zh", "name_en")),
+        scope.plan.concluded,
+        list(FinalEvaluation.objects.filter(plan=scope.plan).values_list("evaluated_at")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -198,8 +202,11 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         figures.append((indicator, chart_svg.svg(figure)))
     statuses = [reading.status for _i, _current, reading in rows]
     allocated = {indicator_id for indicator_id, _prefecture in allocations}
+    whole_plan = not (scope.indicator or scope.prefecture)
     return {
         "plan": scope.plan,
+        # The province summary of a concluded plan leads with its final evaluation.
+        "final": evaluation.evaluation(scope.plan) if whole_plan and scope.plan.concluded else None,
         "scope": scope,
         "period": period,
         "made_at": timezone.localtime(),

@@ -1,4 +1,5 @@
-"""The filter above an indicator page's table of cities, and the table's downloads."""
+"""The filter above an indicator page's table of cities, the table's downloads, and a plan's
+final evaluation as a download."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from targets.formatting import join_names
 from targets.models import Prefecture
 from targets.workbooks import XLSX, table_workbook
 
@@ -91,3 +93,55 @@ def _inert(value):
     if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
         return "'" + value
     return value
+
+
+class FinalEvaluationTable(tables.Table):
+    """A plan's final evaluation as downloaded: one row per target, in the plan's order."""
+
+    indicator = tables.Column(verbose_name=gettext_lazy("Indicator"))
+    target = tables.Column(verbose_name=gettext_lazy("Target"))
+    quarter = tables.Column(verbose_name=gettext_lazy("Evaluated at"))
+    actual = tables.Column(verbose_name=gettext_lazy("Actual"))
+    gap = tables.Column(verbose_name=gettext_lazy("Gap"))
+    share = tables.Column(verbose_name=gettext_lazy("Share of target"))
+    status = tables.Column(verbose_name=gettext_lazy("Final status"))
+    missing = tables.Column(verbose_name=gettext_lazy("Cities missing"))
+    cities = tables.Column(verbose_name=gettext_lazy("Cities and their allocations"))
+    correction = tables.Column(verbose_name=gettext_lazy("Corrected since frozen"))
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+
+
+def evaluation_export(evaluation, export: str) -> HttpResponse:
+    """A plan's final evaluation (reports.evaluation.Evaluation) as a download: the values
+    as every page prints them, the note saying whether it is frozen (by whom, when) or
+    provisional."""
+    data = [
+        {
+            "indicator": line.indicator.name,
+            "target": line.reading.target,
+            "quarter": str(line.result.quarter),
+            "actual": line.reading.value,
+            "gap": line.reading.gap,
+            "share": line.reading.share,
+            "status": str(line.final.label),
+            "missing": join_names(line.missing_names),
+            "cities": line.cities,
+            "correction": line.correction,
+        }
+        for line in evaluation.lines
+    ]
+    rows = list(FinalEvaluationTable(data).as_values())
+    plan = evaluation.plan
+    return table_download(
+        export,
+        filename=f"final-evaluation-{plan.code}.{export}",
+        title=_("%(plan)s: final evaluation") % {"plan": plan.title},
+        note=evaluation.note,
+        sheet=_("Final evaluation"),
+        sheet_end=plan.code,
+        headers=rows[0],
+        rows=rows[1:],
+        widths=[30, 16, 10, 16, 16, 12, 14, 20, 20, 30],
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import dashboards, sources_views, views
+from reports import dashboards, evaluation_views, sources_views, views
 
 # The "quarter" and "reporter" converters are registered by targets.urls, included first.
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("dashboard/", dashboards.overview, name="overview"),
     path("dashboard/map/", dashboards.map_dashboard, name="map"),
+    path(
+        "dashboard/plans/<slug:code>/final/",
+        evaluation_views.final_evaluation,
+        name="final_evaluation",
+    ),
+    path(
+        "dashboard/plans/<slug:code>/final/conclude/",
+        evaluation_views.conclude_plan,
+        name="conclude_plan",
+    ),
     path("dashboard/summary/", views.province_summary, name="province_summary"),
     path(
         "dashboard/indicators/<slug:code>/summary/",

@@ -45,6 +45,11 @@ class Plan(models.Model):
     def title(self):
         return self.title_en if in_english() else self.title_zh
 
+    @property
+    def concluded(self) -> bool:
+        """Whether its target date has passed: it then has a final evaluation (终期评估)."""
+        return timezone.localdate() > self.target_date
+
 
 class Prefecture(models.Model):
     code = models.CharField(
@@ -869,3 +874,81 @@ class ReportingRule(models.Model):
 
     def __str__(self):
         return _("Due %(days)s days after the quarter ends") % {"days": self.days_to_report}
+
+
+class FinalEvaluation(models.Model):
+    """A concluded plan's final evaluation (终期评估), frozen when provincial staff conclude
+    the plan: one `FinalResult` per target, copied from the stored results of the target's
+    own quarter and never changed afterwards (see `reports.evaluation`)."""
+
+    plan = models.OneToOneField(
+        Plan, models.PROTECT, related_name="final_evaluation", verbose_name=_("plan")
+    )
+    evaluated_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("frozen by")
+    )
+
+    class Meta:
+        verbose_name = _("final evaluation")
+        verbose_name_plural = _("final evaluations")
+        ordering = ["plan"]
+
+    def __str__(self):
+        return f"{self.plan.document_number} · {self.evaluated_at:%Y-%m-%d}"
+
+
+class FinalResult(models.Model):
+    """One target's result at its own quarter (for a target without a value: the plan's
+    last quarter) as it stood when the plan was concluded. Never edited."""
+
+    evaluation = models.ForeignKey(
+        FinalEvaluation,
+        models.CASCADE,
+        related_name="results",
+        verbose_name=_("final evaluation"),
+    )
+    target = models.ForeignKey(
+        Target,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("what a plan sets on a series", "target"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    # The engine's status at that quarter; the final status is read from it.
+    status = models.CharField(_("status"), max_length=10, choices=ProgressStatus)
+    actual = models.DecimalField(_("actual"), **AMOUNT, null=True)
+    target_value = models.DecimalField(_("target value"), **AMOUNT, null=True)
+    gap = models.DecimalField(_("gap to target"), **AMOUNT, null=True)
+    percent_of_target = models.DecimalField(_("percent of target"), **AMOUNT, null=True)
+    complete = models.BooleanField(_("complete"))
+    missing = models.JSONField(_("cities missing"), default=list, blank=True)
+    cities_met = models.PositiveSmallIntegerField(
+        _("cities that met their allocation"), null=True, blank=True
+    )
+    cities_allocated = models.PositiveSmallIntegerField(
+        _("cities with an allocation"), null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("result computed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("final result")
+        verbose_name_plural = _("final results")
+        ordering = ["evaluation", "target__display_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "target"], name="one_final_result_per_target"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="final_result_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgressStatus.values), name="final_result_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target} · {self.year}Q{self.quarter}"

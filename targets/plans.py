@@ -94,13 +94,9 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
 
 
 def tracked_by(plan: Plan) -> list[Indicator]:
-    """The series `plan` tracks, in the plan's order, each carrying its target with its
-    interim targets (two queries)."""
-    targets = (
-        Target.objects.filter(plan=plan)
-        .select_related("indicator", "plan")
-        .prefetch_related("interim_targets")
-    )
+    """The series `plan` tracks, in the plan's order, each carrying its target (one
+    query)."""
+    targets = Target.objects.filter(plan=plan).select_related("indicator", "plan")
     indicators = []
     for target in targets.order_by("display_order"):
         target.indicator.plan_target = target

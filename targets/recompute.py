@@ -26,7 +26,7 @@ from decimal import Decimal
 from itertools import chain, islice
 
 from django.db import connection, transaction
-from django.db.models import Q, TextField
+from django.db.models import Q, TextField, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -129,7 +129,9 @@ def load_inputs(
     passes those published at an earlier moment); `where`, when given, loads only the
     approved figures it matches."""
     ids = [indicator.pk for indicator in indicators.values()]
-    targets = [i.plan_target.pk for i in indicators.values() if i.plan_target is not None]
+    targets = [i.plan_target for i in indicators.values() if i.plan_target is not None]
+    # Read once for all the targets, unless their reader did already.
+    prefetch_related_objects(targets, "interim_targets")
     codes = {indicator.pk: code for code, indicator in indicators.items()}
     cities = dict(Prefecture.objects.order_by("display_order").values_list("pk", "code"))
     periods = {
@@ -169,7 +171,7 @@ def load_inputs(
     allocations = {
         (codes[indicator_id], cities[prefecture_id]): value
         for indicator_id, prefecture_id, value in TargetAllocation.objects.filter(
-            target__in=targets
+            target__in=[target.pk for target in targets]
         ).values_list("target__indicator", "prefecture_id", "value")
     }
     specs = [indicator_spec(indicator) for indicator in indicators.values()]
@@ -272,11 +274,7 @@ def _targets_by_plan(ids) -> dict:
     """{plan: {indicator id: its target}} for these series, the plans in order, in one
     query."""
     by_plan = defaultdict(dict)
-    targets = (
-        Target.objects.filter(indicator__in=ids)
-        .select_related("plan")
-        .prefetch_related("interim_targets")
-    )
+    targets = Target.objects.filter(indicator__in=ids).select_related("plan")
     for target in targets.order_by("plan__start_date", "plan_id"):
         by_plan[target.plan][target.indicator_id] = target
     return by_plan

@@ -56,6 +56,8 @@ PROVINCIAL_WRITER = {**REVIEWERS, "provincial": REDIRECT}
 OWN_ENTERER = {**REVIEWERS, "city_officer": OK, "provincial": FORBIDDEN}
 OWN_ENTERER_POST = {**REVIEWERS, "city_officer": REDIRECT, "provincial": FORBIDDEN}
 FIGURE = {"quarter": Q, "indicator": "patent_agents"}
+PLAN = {"code": "2018"}
+PUBLISHED = {"anonymous": REDIRECT, "city_officer": OK, "leadership": OK, "provincial": OK}
 # A POST-only URL answers a GET with 405 to anyone logged in, whatever their role.
 POST_ONLY = {
     "anonymous": REDIRECT,
@@ -120,7 +122,13 @@ MATRIX = [
     # Anyone signed in may switch plans; this POST names none.
     ("post", "choose_plan", None, {}, SIGNED_IN_BAD_REQUEST),
     ("get", "choose_plan", None, {}, POST_ONLY),
+    # A concluded plan's final evaluation (reports.urls): published, frozen by the province.
+    ("get", "final_evaluation", None, PLAN, PUBLISHED),
+    ("post", "conclude_plan", None, PLAN, PROVINCIAL_WRITER),
+    ("get", "conclude_plan", None, PLAN, POST_ONLY),
 ]  # fmt: skip
+# The URLs of reports.urls that act on a plan as a whole, in the matrix with those above.
+PLAN_URLS = {"final_evaluation", "conclude_plan"}
 
 CASES = [
     pytest.param(method, name, reporter, kwargs, who, status, id=f"{method} {name} {reporter} {who}")  # noqa: E501
@@ -147,7 +155,7 @@ def test_every_reporting_url_is_in_the_matrix():
     from targets.urls import urlpatterns
 
     covered = {name for _, name, *_ in MATRIX} | {"home", "plan"}
-    assert {pattern.name for pattern in urlpatterns} == covered
+    assert {pattern.name for pattern in urlpatterns} | PLAN_URLS == covered
 
 
 def test_a_city_cannot_write_another_citys_figures_by_changing_the_url(
