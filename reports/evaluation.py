@@ -10,7 +10,7 @@ the evaluation then shows, beside the frozen result, what the figures say now.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -66,15 +66,11 @@ def final_status(status: str, has_target: bool = True) -> FinalStatus:
     return FINAL_STATUS.get(status, FinalStatus.NOT_ACHIEVED)
 
 
-def quarter_of(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
 def evaluated_quarter(indicator: Indicator) -> Quarter:
     """The quarter a target is judged at: its own; for a series tracked without a target,
     the quarter of the plan's target date."""
     target = indicator.plan_target
-    return target.period or quarter_of(target.plan.target_date)
+    return target.period or Quarter.containing(target.plan.target_date)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from itertools import chain, islice
 
@@ -99,13 +99,9 @@ def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
         target_period=target.period,
         baseline_value=target.baseline_value,
         baseline_period=target.baseline_period,
-        plan_start=_quarter_of(target.plan.start_date),
+        plan_start=Quarter.containing(target.plan.start_date),
         interim=tuple((interim.period, interim.value) for interim in target.interim_targets.all()),
     )
-
-
-def _quarter_of(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
 
 
 @dataclass(frozen=True)

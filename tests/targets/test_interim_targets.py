@@ -69,11 +69,9 @@ def test_an_interim_target_on_the_straight_line_changes_nothing(interim_at, quar
     assert expected(through, quarter) == expected(straight, quarter)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_engine_reads_interim_targets_and_a_change_is_published():
-    city, period = PrefectureFactory(), PeriodFactory(year=2030, quarter=2)
-    PeriodFactory(year=2030, quarter=1)
-    indicator = IndicatorFactory(
+def to_400_in_2030():
+    """A stock from 0 at the end of 2029 to 400 by the end of 2030."""
+    return IndicatorFactory(
         target_value=400,
         target_year=2030,
         target_quarter=4,
@@ -81,6 +79,13 @@ def test_the_engine_reads_interim_targets_and_a_change_is_published():
         baseline_year=2029,
         baseline_quarter=4,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_engine_reads_interim_targets_and_a_change_is_published():
+    city, period = PrefectureFactory(), PeriodFactory(year=2030, quarter=2)
+    PeriodFactory(year=2030, quarter=1)
+    indicator = to_400_in_2030()
     approve(indicator, city, period, 150)
     recompute_progress()
 
@@ -100,14 +105,7 @@ def test_the_engine_reads_interim_targets_and_a_change_is_published():
 @pytest.mark.django_db(transaction=True)
 def test_the_sources_page_explains_the_segment_the_engine_used(client, leadership):
     city, period = PrefectureFactory(), PeriodFactory(year=2030, quarter=2)
-    indicator = IndicatorFactory(
-        target_value=400,
-        target_year=2030,
-        target_quarter=4,
-        baseline_value=0,
-        baseline_year=2029,
-        baseline_quarter=4,
-    )
+    indicator = to_400_in_2030()
     InterimTarget.objects.create(target=indicator.targets.get(), year=2030, quarter=3, value=120)
     approve(indicator, city, period, 150)
     recompute_progress()
