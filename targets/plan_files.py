@@ -64,6 +64,7 @@ from targets.models import (
     ReportedBy,
     Target,
     TargetAllocation,
+    in_english,
 )
 from targets.periods import Quarter
 from targets.schedule import add_periods
@@ -110,6 +111,14 @@ class SeriesEntry:
     fields: dict
     new: bool = True
 
+    @property
+    def kind_label(self) -> str:
+        return IndicatorKind(self.fields["kind"]).label
+
+    @property
+    def reporter_label(self) -> str:
+        return ReportedBy(self.fields["reported_by"]).label
+
 
 @dataclass
 class TargetEntry:
@@ -123,7 +132,21 @@ class TargetEntry:
     interim: list = field(default_factory=list)
     allocations: dict = field(default_factory=dict)
     new: bool = True
-    name: str = ""  # the series' name, for the preview
+    # The series' name and unit, for the preview.
+    name: str = ""
+    unit: str = ""
+
+    @property
+    def period(self) -> Quarter | None:
+        if self.fields["value"] is None:
+            return None
+        return Quarter(self.fields["year"], self.fields["quarter"])
+
+    @property
+    def baseline_period(self) -> Quarter | None:
+        if self.fields["baseline_year"] is None:
+            return None
+        return Quarter(self.fields["baseline_year"], self.fields["baseline_quarter"])
 
 
 @dataclass
@@ -674,9 +697,12 @@ def _against_record(check, plan_file: PlanFile, raw: dict, record_wins: bool) ->
     listed = {entry.fields["code"]: entry for entry in plan_file.series}
     for entry in plan_file.targets:
         if entry.series in listed:
-            entry.name = listed[entry.series].fields["name_zh"]
+            series = listed[entry.series].fields
+            english = in_english()
+            entry.name = series["name_en" if english else "name_zh"]
+            entry.unit = series["unit_en" if english else "unit_zh"]
         elif indicator := on_record.get(entry.series):
-            entry.name = indicator.name
+            entry.name, entry.unit = indicator.name, indicator.unit
         elif entry.series:
             check.add(
                 entry.line,

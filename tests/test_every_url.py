@@ -51,7 +51,7 @@ PUBLIC = statuses(200, 200, 200, 200, 200, 200)
 
 CITY = {"reporter": "440100", "quarter": "2022Q4"}
 QUARTER_PICKER = ("quarter",)
-SUMMARY = ("quarter", "check", "retry")
+SUMMARY = ("quarter", "check", "retry", "plan")
 # Field names with {indicator} stand for one field per indicator code, {quarter} for the
 # quarter in the path.
 QUARTER_SHEET = (
@@ -85,14 +85,16 @@ ROUTES = {
     # Everyone lands on a dashboard: see tests/reports/test_dashboards.py for which.
     "home": Route({}, statuses(LOGIN, 302, 302, 302, 302, 302)),
     "plan": Route({}, EVERYONE),
-    "overview": Route({}, PUBLISHED, ("quarter", "status", "kind", "sort")),
-    "map": Route({}, PUBLISHED, ("quarter", "indicator", "mode")),
+    "plan_upload": Route({}, REVIEWERS, form=UPLOAD),
+    "plan_upload_confirm": Route({}, POST_ONLY, form=()),
+    "overview": Route({}, PUBLISHED, ("quarter", "status", "kind", "sort", "plan")),
+    "map": Route({}, PUBLISHED, ("quarter", "indicator", "mode", "plan")),
     "indicator_dashboard": Route(
         {"code": "patent_agents"},
         PUBLISHED,
-        ("quarter", "name", "sort", "page", "per_page", "_export"),
+        ("quarter", "name", "sort", "page", "per_page", "_export", "plan"),
     ),
-    "prefecture_dashboard": Route({"code": "440100"}, PUBLISHED, QUARTER_PICKER),
+    "prefecture_dashboard": Route({"code": "440100"}, PUBLISHED, (*QUARTER_PICKER, "plan")),
     "province_summary": Route({}, PUBLISHED, SUMMARY),
     "indicator_summary": Route({"code": "patent_agents"}, PUBLISHED, SUMMARY),
     "prefecture_summary": Route({"code": "440100"}, PUBLISHED, SUMMARY),
@@ -130,15 +132,19 @@ ROUTES = {
     "completeness": Route({}, REVIEWERS, ("year", "state", "format")),
     "methodology": Route({}, EVERYONE),
     # Without ?period= the API explains what is missing; the gate is what is tested here.
-    "progress_api": Route({}, statuses(LOGIN, 400, 400, 400, 400, 400), ("period", "indicator")),
+    "progress_api": Route(
+        {}, statuses(LOGIN, 400, 400, 400, 400, 400), ("period", "indicator", "plan")
+    ),
     # Traceability: a result's sources, as of a moment, and what changed since a summary.
     "sources": Route(
         {"code": "patent_agents", "scope": "province", "quarter": "2022Q4"},
         PUBLISHED,
-        ("as_of", "_export"),
+        ("as_of", "_export", "plan"),
     ),
     "sources_api": Route(
-        {}, statuses(LOGIN, 400, 400, 400, 400, 400), ("indicator", "period", "scope", "as_of")
+        {},
+        statuses(LOGIN, 400, 400, 400, 400, 400),
+        ("indicator", "period", "scope", "as_of", "plan"),
     ),
     "changes": Route({}, statuses(LOGIN, 400, 400, 400, 400, 400), ("since", "scope", "quarter")),
     "evidence_upload": Route(CITY, POST_ONLY, form=(*UPLOAD, "indicator", "replaces")),
