@@ -109,6 +109,7 @@ class SeriesEntry:
 
     line: int
     fields: dict
+    lines: dict = field(default_factory=dict)  # the line of each key given
     new: bool = True
 
     @property
@@ -131,6 +132,7 @@ class TargetEntry:
     fields: dict
     interim: list = field(default_factory=list)
     allocations: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)  # the line of each key given
     new: bool = True
     # The series' name and unit, for the preview.
     name: str = ""
@@ -474,6 +476,8 @@ TARGET_KEYS = [
     "allocations",
 ]
 INTERIM_KEYS = ["period", "value"]
+# A target's fields that its file keys name one for one.
+TARGET_WORDS = ["wording", "direction", "strict", "value"]
 
 
 def _plan(check: _Checker, plan: Mapping) -> dict:
@@ -612,7 +616,7 @@ def _target(check: _Checker, entry: Mapping, plan: dict, cities: set) -> TargetE
         "baseline_quarter": baseline.quarter if baseline else None,
     }
     series = check.slug(entry, "series", 60)
-    return TargetEntry(entry.line, series, fields, sorted(interim), allocations)
+    return TargetEntry(entry.line, series, fields, sorted(interim), allocations, entry.lines)
 
 
 def _plan_span(plan: dict) -> tuple[Quarter | None, Quarter | None]:
@@ -682,7 +686,7 @@ def _against_record(check, plan_file: PlanFile, raw: dict, record_wins: bool) ->
             order = entry.fields.get("display_order")
             if order is not None and order in orders:
                 check.add(
-                    entry.line,
+                    entry.lines["display_order"],
                     "display_order",
                     _("Series %(code)s already has display order %(order)s.")
                     % {"code": orders[order], "order": order},
@@ -691,7 +695,7 @@ def _against_record(check, plan_file: PlanFile, raw: dict, record_wins: bool) ->
         entry.new = False
         for key, value in entry.fields.items():
             _differs(
-                check, record_wins, notes, entry.line, key,
+                check, record_wins, notes, entry.lines.get(key, entry.line), key,
                 getattr(indicator, key), value, advice,
             )  # fmt: skip
     listed = {entry.fields["code"]: entry for entry in plan_file.series}
@@ -730,22 +734,22 @@ def _against_targets(check, plan_file: PlanFile, record_wins: bool) -> None:
         if (target := targets.get(entry.series)) is None:
             continue
         entry.new = False
-        for key, value in entry.fields.items():
-            _differs(
-                check, record_wins, plan_file.notes, entry.line, key,
-                getattr(target, key), value, advice,
-            )  # fmt: skip
         interim = sorted((i.period, i.value) for i in target.interim_targets.all())
-        _differs(
-            check, record_wins, plan_file.notes, entry.line, "interim",
-            _pairs(interim), _pairs(entry.interim), advice,
-        )  # fmt: skip
-        allocations = {a.prefecture.code: a.value for a in target.allocations.all()}
-        _differs(
-            check, record_wins, plan_file.notes, entry.line, "allocations",
-            _pairs(sorted(allocations.items())), _pairs(sorted(entry.allocations.items())),
-            advice,
-        )  # fmt: skip
+        allocations = sorted((a.prefecture.code, a.value) for a in target.allocations.all())
+        # (key in the file, on record, in the file)
+        compared = [
+            *[(key, getattr(target, key), entry.fields[key]) for key in TARGET_WORDS],
+            ("period", target.period, entry.period),
+            ("baseline_value", target.baseline_value, entry.fields["baseline_value"]),
+            ("baseline_period", target.baseline_period, entry.baseline_period),
+            ("interim", _pairs(interim), _pairs(entry.interim)),
+            ("allocations", _pairs(allocations), _pairs(sorted(entry.allocations.items()))),
+        ]
+        for key, on_record, given in compared:
+            _differs(
+                check, record_wins, plan_file.notes, entry.lines.get(key, entry.line), key,
+                on_record, given, advice,
+            )  # fmt: skip
 
 
 def _pairs(pairs) -> str:
@@ -773,6 +777,7 @@ def read_plan_file(data: bytes, *, record_wins: bool = False) -> PlanFile:
     plan = check.mapping(document.get("plan"), document.lines.get("plan", 1), "plan")
     if plan is None:
         raise PlanFileInvalid(problems)
+    plan.line = document.lines["plan"]  # “missing” is told where the section starts
     plan_fields = _plan(check, plan)
     series, seen = [], {}
     for entry in check.items(document.get("series"), document.lines.get("series", 1), "series"):
@@ -788,7 +793,7 @@ def read_plan_file(data: bytes, *, record_wins: bool = False) -> PlanFile:
             )
             continue
         seen[fields["code"]] = entry.line
-        series.append(SeriesEntry(entry.line, fields))
+        series.append(SeriesEntry(entry.line, fields, entry.lines))
     cities = set(Prefecture.objects.values_list("code", flat=True))
     targets, seen = [], {}
     given = document.get("targets")
