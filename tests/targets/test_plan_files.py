@@ -231,7 +231,7 @@ def test_messages_are_in_chinese_by_default(plan):
     text = PLAN_2023.read_text().replace("kind: stock", "kind: pile")
     [(line, key, message)] = problems(text)
     assert (line, key) == (line_of(text, "kind: pile"), "kind")
-    assert "不是" in message
+    assert "不在可选值之列" in message
 
 
 # --- Every kind of problem, each on its line -------------------------------------------------
@@ -486,17 +486,17 @@ def test_the_upload_page_lists_every_problem_and_keeps_nothing(client, plan, pro
     client.force_login(provincial)
     text = PLAN_2023.read_text().replace("kind: stock", "kind: pile").replace("2025Q4", "2027Q4")
     page = upload(client, text.encode()).content.decode()
-    assert "不能导入" in page or "Nothing can be loaded" in page
+    assert "无法导入" in page
     assert f"<td>{line_of(text, 'kind: pile')}</td>" in page
     assert f"<td>{line_of(text, '2027Q4')}</td>" in page
     client.post(reverse("plan_upload_confirm"))
     assert not Plan.objects.filter(code="2023").exists()
 
 
-def test_the_upload_page_refuses_a_file_that_is_not_utf8(client, plan, provincial, in_english):
+def test_the_upload_page_refuses_a_file_that_is_not_utf8(client, plan, provincial):
     client.force_login(provincial)
     page = upload(client, PLAN_2023.read_text().encode("utf-16")).content.decode()
-    assert "not UTF-8" in page
+    assert "这不是 UTF-8 编码的文本" in page
 
 
 @pytest.mark.parametrize("who", ["city_officer", "leadership"])
