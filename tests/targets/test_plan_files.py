@@ -264,21 +264,26 @@ targets:
 CASES = [
     # (what, file text, [(line, key, words of the message)])
     ("unknown key", HEADER + "  owner: 省局\n" + TARGET, [(8, "owner", "Unknown key")]),
-    ("missing key", HEADER.replace("  title_en: Test plan\n", "") + TARGET, [(1, "title_en", "Missing")]),
+    ("missing key", HEADER.replace("  title_en: Test plan\n", "") + TARGET,
+     [(1, "title_en", "Missing")]),
     ("missing section", HEADER, [(1, "targets", "Missing")]),
     ("text expected", HEADER.replace("title_en: Test plan", "title_en: yes") + TARGET,
      [(5, "title_en", "Expected text")]),
     ("list expected", HEADER + "targets: patent_agents\n", [(8, "targets", "Expected a list")]),
-    ("bad date", HEADER.replace("2023-01-01", "2023-13-01") + TARGET, [(6, "start_date", "not a date")]),
+    ("bad date", HEADER.replace("2023-01-01", "2023-13-01") + TARGET,
+     [(6, "start_date", "not a date")]),
     ("dates in the wrong order", HEADER.replace("2025-12-31", "2022-12-31") + TARGET,
      [(7, "target_date", "after the start date")]),
-    ("bad slug", HEADER.replace('code: "2023"', "code: 2023 plan") + TARGET, [(2, "code", "a code has only")]),
+    ("bad slug", HEADER.replace('code: "2023"', "code: 2023 plan") + TARGET,
+     [(2, "code", "a code has only")]),
     ("unknown kind", HEADER + NEW.replace("kind: stock", "kind: pile") + TARGET,
      [(12, "kind", "not one of")]),
     ("unknown reporter", HEADER + NEW.replace("reported_by: cities", "reported_by: city") + TARGET,
      [(13, "reported_by", "not one of")]),
-    ("unknown direction", HEADER + TARGET + "    direction: more\n", [(13, "direction", "not one of")]),
-    ("strict not a flag", HEADER + TARGET + "    strict: maybe\n", [(13, "strict", "true or false")]),
+    ("unknown direction", HEADER + TARGET + "    direction: more\n",
+     [(13, "direction", "not one of")]),
+    ("strict not a flag", HEADER + TARGET + "    strict: maybe\n",
+     [(13, "strict", "true or false")]),
     ("decimals out of range", HEADER + NEW + "    decimals: 7\n" + TARGET,
      [(14, "decimals", "from 0 to 6")]),
     ("ratio without denominator", HEADER + NEW.replace("kind: stock", "kind: ratio") + TARGET,
@@ -306,7 +311,8 @@ CASES = [
     ("interim without value", HEADER + TARGET.replace("    value: 5000\n    period: 2025Q4\n", "")
      + "    interim:\n      - {period: 2024Q4, value: 10}\n",
      [(12, "interim", "without a value")]),
-    ("allocation without value", HEADER + TARGET.replace("    value: 5000\n    period: 2025Q4\n", "")
+    ("allocation without value",
+     HEADER + TARGET.replace("    value: 5000\n    period: 2025Q4\n", "")
      + '    allocations:\n      "440100": 10\n', [(11, "allocations", "without a value")]),
     ("unknown city", HEADER + TARGET + '    allocations:\n      "449999": 10\n',
      [(14, "allocations", "no city with the code 449999")]),
@@ -333,7 +339,7 @@ CASES = [
 )
 def test_each_problem_names_its_line_and_key(plan, in_english, text, expected):
     found = problems(text)
-    assert [(line, key) for line, key, _message in found] == [(l, k) for l, k, _w in expected]
+    assert [(line, key) for line, key, _m in found] == [(line, key) for line, key, _w in expected]
     for (_line, _key, message), (_l, _k, words) in zip(found, expected, strict=True):
         assert words in message, message
 
