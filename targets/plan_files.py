@@ -329,8 +329,11 @@ class _Checker:
         value = mapping.get(key)
         if value is None:
             return default
-        if not isinstance(value, str):
+        if isinstance(value, bool):
             self.add(mapping.lines[key], key, _("Expected text, not true or false: quote it."))
+            return default
+        if not isinstance(value, str):
+            self.add(mapping.lines[key], key, _("Expected text here."))
             return default
         value = value.strip()
         if len(value) > max_length:
@@ -691,6 +694,8 @@ def _against_record(check, plan_file: PlanFile, raw: dict, record_wins: bool) ->
                     _("Series %(code)s already has display order %(order)s.")
                     % {"code": orders[order], "order": order},
                 )
+            elif order is not None:
+                orders[order] = entry.fields["code"]  # the file's own, for the series after
             continue
         entry.new = False
         for key, value in entry.fields.items():
@@ -801,7 +806,7 @@ def read_plan_file(data: bytes, *, record_wins: bool = False) -> PlanFile:
         if (entry := check.mapping(entry, document.lines["targets"], "targets")) is None:
             continue
         target = _target(check, entry, plan_fields, cities)
-        if target.series in seen:
+        if target.series and target.series in seen:
             check.add(
                 entry.line,
                 "series",
@@ -828,7 +833,9 @@ def load_plan_file(plan_file: PlanFile) -> Loaded:
     changed in between; `load` does both."""
     fields = plan_file.plan
     plan, plan_created = Plan.objects.get_or_create(code=fields["code"], defaults=fields)
-    order = Indicator.objects.aggregate(last=Max("display_order"))["last"] or 0
+    # New series without an order of their own follow every series, those of the file too.
+    given = [e.fields["display_order"] for e in plan_file.series if "display_order" in e.fields]
+    order = max([Indicator.objects.aggregate(last=Max("display_order"))["last"] or 0, *given])
     series = {}
     for entry in plan_file.series:
         if not entry.new:
@@ -836,7 +843,6 @@ def load_plan_file(plan_file: PlanFile) -> Loaded:
         if "display_order" not in entry.fields:
             order += 1
         indicator = Indicator.objects.create(**{"display_order": order, **entry.fields})
-        order = max(order, indicator.display_order)
         series[indicator.code] = indicator
     indicators = {
         i.code: i for i in Indicator.objects.filter(code__in=[t.series for t in plan_file.targets])
