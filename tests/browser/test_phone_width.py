@@ -42,6 +42,7 @@ PAGES = {
     "periods": ("sheng", {}, [""]),
     "audit": ("sheng", {}, [""]),
     "csv_import": ("sheng", {}, [""]),
+    "plan_upload": ("sheng", {}, [""]),
     "completeness": ("sheng", {}, [""]),
     "sources": (
         "lingdao",
@@ -64,6 +65,7 @@ NOT_PAGES = {
     "reopen",
     "period_update",
     "csv_import_confirm",
+    "plan_upload_confirm",
     "province_summary",
     "prefecture_summary",
     "withdraw",

@@ -30,7 +30,12 @@ class Command(BaseCommand):
             _plan_file, loaded = load(data, dry_run=dry_run)
         except PlanFileInvalid as invalid:
             for problem in invalid.problems:
-                self.stderr.write(f"{file}:{problem.line}: {problem.field}: {problem.message}")
+                where = (
+                    f"{file}:{problem.line}: {problem.field}"
+                    if problem.field
+                    else f"{file}:{problem.line}"
+                )
+                self.stderr.write(f"{where}: {problem.message}")
             raise CommandError(
                 ngettext(
                     "Nothing loaded: %(count)s problem.",
