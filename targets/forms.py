@@ -402,3 +402,7 @@ class CsvConfirmForm(forms.Form):
                 _("Nothing was imported: tick to accept the rows with warnings and say why.")
             )
         return cleaned
+
+
+class PlanUploadForm(UploadForm):
+    too_large_hint = gettext_lazy("Ask the administrator to load it with the load_plan command.")

@@ -1,38 +1,25 @@
-"""Loading a plan, its indicators and targets, the cities and the reporting periods from data
-files.
+"""Loading the cities and a plan (its series, targets and reporting periods) from the files
+under seed/.
 
 Only missing rows are created: anything already in the database, including edits made
 in the admin since the last seed, is left as it is.
 """
 
 import csv
-import json
 from collections import Counter
 from pathlib import Path
 
 from django.db import transaction
 
-from targets.models import Indicator, Plan, PopulationFigure, Prefecture, Target
-from targets.periods import Quarter
-from targets.schedule import add_periods, add_periods_up_to_today
+from targets.models import PopulationFigure, Prefecture
+from targets.plan_files import load
+from targets.schedule import add_periods_up_to_today
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
-PLAN_2018 = SEED_DIR / "plan-2018.json"
+PLAN_2018 = SEED_DIR / "plan-2018.yaml"
 PREFECTURES = SEED_DIR / "prefectures.csv"
 CENSUS_YEAR = 2020
 CENSUS_SOURCE = "第七次全国人口普查公报（2020年11月1日零时）"
-# What a plan file's indicator entry says of the plan's target, by the target's field name.
-TARGET_FIELDS = {
-    "wording": "wording",
-    "direction": "direction",
-    "strict": "strict",
-    "baseline_value": "baseline_value",
-    "baseline_year": "baseline_year",
-    "baseline_quarter": "baseline_quarter",
-    "target_value": "value",
-    "target_year": "year",
-    "target_quarter": "quarter",
-}
 
 
 @transaction.atomic
@@ -63,29 +50,16 @@ def seed_prefectures(path: Path = PREFECTURES) -> Counter:
 
 @transaction.atomic
 def seed_plan(path: Path = PLAN_2018, today=None) -> Counter:
-    """The plan, its indicators and its reporting periods (its own span, open and due by the
-    stored rule), then every quarter since up to `today`'s (`add_periods_up_to_today`)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    created = Counter()
-    plan_fields = data["plan"]
-    plan, new = Plan.objects.get_or_create(
-        document_number=plan_fields["document_number"], defaults=plan_fields
-    )
-    created["plans"] += new
-    for fields in data["indicators"]:
-        series = {name: value for name, value in fields.items() if name not in TARGET_FIELDS}
-        indicator, new = Indicator.objects.get_or_create(code=fields["code"], defaults=series)
-        created["indicators"] += new
-        target = {
-            TARGET_FIELDS[name]: value for name, value in fields.items() if name in TARGET_FIELDS
+    """Load the plan file at `path` (`targets.plan_files`), keeping whatever is on record
+    where the file differs (edits made in the admin since), then every quarter since the
+    plan's up to `today`'s (`add_periods_up_to_today`): what it created, by kind."""
+    _plan_file, loaded = load(path.read_bytes(), record_wins=True)
+    since = add_periods_up_to_today(today)
+    return Counter(
+        {
+            "plans": int(loaded.plan_created),
+            "indicators": len(loaded.series),
+            "targets": len(loaded.targets),
+            "reporting periods": len(loaded.periods) + len(since),
         }
-        _, new = Target.objects.get_or_create(
-            plan=plan,
-            indicator=indicator,
-            defaults={**target, "display_order": fields["display_order"]},
-        )
-        created["targets"] += new
-    first, last = Quarter.parse(data["first_period"]), Quarter.parse(data["last_period"])
-    created["reporting periods"] += len(add_periods(first=first, last=last))
-    created["reporting periods"] += len(add_periods_up_to_today(today))
-    return created
+    )

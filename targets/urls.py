@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from reports.dashboards import landing
-from targets import bulk_views, period_views, views
+from targets import bulk_views, period_views, plan_views, views
 from targets.converters import QuarterConverter, ReporterConverter
 
 register_converter(QuarterConverter, "quarter")
@@ -11,6 +11,8 @@ urlpatterns = [
     path("", landing, name="home"),
     path("plan/", views.plan, name="plan"),
     path("plan/choose/", views.choose_plan, name="choose_plan"),
+    path("plan/load/", plan_views.plan_upload, name="plan_upload"),
+    path("plan/load/confirm/", plan_views.plan_upload_confirm, name="plan_upload_confirm"),
     path("report/<reporter:reporter>/", views.quarters, name="quarters"),
     path("report/<reporter:reporter>/<quarter:quarter>/", views.quarter_form, name="quarter_form"),
     path(

@@ -86,6 +86,8 @@ ROUTES = {
     "home": Route({}, statuses(LOGIN, 302, 302, 302, 302, 302)),
     "plan": Route({}, EVERYONE),
     "choose_plan": Route({}, POST_ONLY, form=("plan", "next")),
+    "plan_upload": Route({}, REVIEWERS, form=UPLOAD),
+    "plan_upload_confirm": Route({}, POST_ONLY, form=()),
     "overview": Route({}, PUBLISHED, ("quarter", "status", "kind", "sort", "plan")),
     "map": Route({}, PUBLISHED, ("quarter", "indicator", "mode", "plan")),
     "indicator_dashboard": Route(

@@ -42,6 +42,7 @@ PAGES = {
     "periods": ("sheng", {}, [""]),
     "audit": ("sheng", {}, [""]),
     "csv_import": ("sheng", {}, [""]),
+    "plan_upload": ("sheng", {}, [""]),
     "completeness": ("sheng", {}, [""]),
     "sources": (
         "lingdao",
@@ -65,6 +66,7 @@ NOT_PAGES = {
     "period_update",
     "period_rule",
     "csv_import_confirm",
+    "plan_upload_confirm",
     "province_summary",
     "prefecture_summary",
     "withdraw",
