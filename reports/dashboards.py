@@ -417,6 +417,11 @@ def map_dashboard(request):
     choice = plan_choice(request)
     plan = choice.plan
     indicators = [i for i in tracked_by(plan) if i.reported_by == Indicator.ReportedBy.CITIES]
+    if not indicators:
+        raise NotOnRecord(
+            _("%(plan)s tracks no series the cities report: there is nothing to map.")
+            % {"plan": plan.title}
+        )
     indicator = next(
         (i for i in indicators if i.code == request.GET.get("indicator")), indicators[0]
     )

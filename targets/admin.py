@@ -4,6 +4,7 @@ from targets.models import (
     Figure,
     FigureRevision,
     Indicator,
+    InterimTarget,
     Plan,
     PopulationFigure,
     Prefecture,
@@ -52,6 +53,11 @@ class IndicatorAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
 
 
+class InterimTargetInline(admin.TabularInline):
+    model = InterimTarget
+    extra = 0
+
+
 class TargetAllocationInline(admin.TabularInline):
     model = TargetAllocation
     extra = 0
@@ -62,7 +68,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_display = ["indicator", "plan", "direction", "value", "year", "quarter"]
     list_filter = ["plan"]
     search_fields = ["indicator__code", "indicator__name_zh", "indicator__name_en", "wording"]
-    inlines = [TargetAllocationInline]
+    inlines = [InterimTargetInline, TargetAllocationInline]
 
 
 @admin.register(TargetAllocation)

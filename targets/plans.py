@@ -8,6 +8,7 @@ started). Figures are reported once, whatever the plan; only targets and results
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +21,12 @@ SESSION_KEY = "plan"
 
 
 def plan_in_force(today: date | None = None, plans=None) -> Plan | None:
-    """The latest plan to have started by `today` (default: today), else the first to
-    start; None when no plan is on record. `plans`: every plan, when already loaded."""
+    """The latest plan with targets to have started by `today` (default: today), else the
+    first to start; None when no plan is on record. A plan entered but not yet given its
+    targets is never the one pages open on. `plans`: `with_target_flags()`, when loaded."""
     today = today or timezone.localdate()
-    plans = sorted(Plan.objects.all() if plans is None else plans, key=lambda p: p.start_date)
-    started = [plan for plan in plans if plan.start_date <= today]
+    plans = sorted(with_target_flags() if plans is None else plans, key=lambda p: p.start_date)
+    started = [plan for plan in plans if plan.start_date <= today and plan.has_targets]
     if started:
         return started[-1]
     return plans[0] if plans else None
@@ -44,10 +46,16 @@ class PlanChoice:
     plans: list[Plan]
 
 
+def with_target_flags() -> list[Plan]:
+    """Every plan, by start date, each with `has_targets`, in one query."""
+    targets = Target.objects.filter(plan=OuterRef("pk"))
+    return list(Plan.objects.annotate(has_targets=Exists(targets)).order_by("start_date"))
+
+
 def plan_choice(request) -> PlanChoice:
     """The plan this request is about: `?plan=<code>` (NotOnRecord, a 404, when no plan has
     that code), else the session's choice, else the plan in force; in one query."""
-    plans = list(Plan.objects.order_by("start_date"))
+    plans = with_target_flags()
     by_code = {plan.code: plan for plan in plans}
     if code := request.GET.get("plan"):
         if code not in by_code:

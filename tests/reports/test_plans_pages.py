@@ -132,3 +132,21 @@ def pdf_text(content: bytes) -> str:
     return subprocess.run(
         ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
+
+
+def test_a_plan_without_targets_yet_is_not_the_default_and_its_map_says_why(
+    client, two_plans, leadership
+):
+    PlanFactory(code="empty", start_date="2026-01-01", target_date="2030-12-31")
+    client.force_login(leadership)
+    url = reverse("overview") + "?quarter=2022Q4"
+    assert "≥ 45000" in client.get(url).content.decode()  # still the second plan
+    response = client.get(reverse("map"), {"plan": "empty"}, headers={"accept-language": "en"})
+    assert response.status_code == 404
+    assert "tracks no series the cities report" in response.content.decode()
+
+
+def test_interim_targets_are_entered_on_their_targets_admin_page(admin_client, two_plans):
+    target = two_plans.targets.get()
+    page = admin_client.get(reverse("admin:targets_target_change", args=[target.pk]))
+    assert "interim_targets-TOTAL_FORMS" in page.content.decode()
