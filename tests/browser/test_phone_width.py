@@ -50,6 +50,7 @@ PAGES = {
         [""],
     ),
     "changes": ("lingdao", {}, ["?since=2022-01-01T00:00&quarter=2022Q3"]),
+    "final_evaluation": ("sheng", {"code": "2018"}, [""]),
     # The page that stands in for a PDF summary that could not be made (see below).
     "indicator_summary": ("sheng", {"code": "patent_agents"}, ["?quarter=2022Q3"]),
 }
@@ -67,6 +68,8 @@ NOT_PAGES = {
     "period_rule",
     "csv_import_confirm",
     "plan_upload_confirm",
+    "choose_plan",
+    "conclude_plan",
     "province_summary",
     "prefecture_summary",
     "withdraw",

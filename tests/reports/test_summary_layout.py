@@ -17,6 +17,7 @@ from reports import chart_svg, charts, summaries
 from reports.summaries import Scope
 from reports.templatetags.dashboards import AMOUNT
 from targets.models import Indicator, Plan, Prefecture, Progress, ReportingPeriod
+from targets.plans import with_targets
 from tests.reports.test_summaries import pdf_pages
 
 SCOPES = {
@@ -142,7 +143,7 @@ def drawn(figure):
 
 @pytest.mark.parametrize("code", ["pledge_financing", "pct_national_rank", "ip_insurance_coverage"])
 def test_pdf_charts_keep_their_legend_off_the_lines_and_every_label_on_the_page(period, code):
-    indicator = Indicator.objects.get(code=code)
+    indicator = with_targets([Indicator.objects.get(code=code)], Plan.objects.get())[0]
     rows = list(
         Progress.objects.filter(indicator=indicator, prefecture=None, period__year__lte=2022)
         .select_related("period")
