@@ -59,10 +59,7 @@ def plan_choice(request) -> PlanChoice:
     by_code = {plan.code: plan for plan in plans}
     if code := request.GET.get("plan"):
         if code not in by_code:
-            raise NotOnRecord(
-                _("There is no plan %(code)s. Plans on record: %(codes)s.")
-                % {"code": code[:40], "codes": join_names(by_code)}
-            )
+            raise no_such_plan(code, by_code)
         return PlanChoice(by_code[code], plans)
     chosen = by_code.get(request.session.get(SESSION_KEY, ""))
     return PlanChoice(chosen or plan_in_force(plans=plans), plans)
@@ -77,8 +74,12 @@ def plan_or_404(code: str) -> Plan:
     """The plan with this code; NotOnRecord (a 404 naming the plans there are) otherwise."""
     if plan := Plan.objects.filter(code=code).first():
         return plan
-    codes = Plan.objects.order_by("start_date").values_list("code", flat=True)
-    raise NotOnRecord(
+    raise no_such_plan(code, Plan.objects.order_by("start_date").values_list("code", flat=True))
+
+
+def no_such_plan(code: str, codes) -> NotOnRecord:
+    """The 404 for a plan code not on record, naming the `codes` there are."""
+    return NotOnRecord(
         _("There is no plan %(code)s. Plans on record: %(codes)s.")
         % {"code": code[:40], "codes": join_names(codes)}
     )
