@@ -25,7 +25,7 @@ from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, Tar
 from targets.periods import Quarter
 from targets.plans import plan_choice, tracked_by, with_targets
 from targets.schedule import period_or_404
-from targets.templatetags.indicators import target_text
+from targets.templatetags.indicators import judged_target
 
 Status = Progress.Status
 STATUS_ORDER = [
@@ -189,7 +189,7 @@ def province_reading(indicator, row, names) -> display.Reading:
     """How the province's result for an indicator (a Progress row, or None) reads, against
     the plan's target; `names`: `city_names()` of it, to name the cities missing."""
     missing = [names.get(code, code) for code in row.missing] if row else []
-    return display.reading(indicator, row, target_text(indicator), missing)
+    return display.reading(indicator, row, judged_target(indicator, row), missing)
 
 
 @dataclass
@@ -284,6 +284,7 @@ def indicator_dashboard(request, code):
         "current": current,
         "reading": current and province_reading(indicator, current, city_names([current])),
         "summary_url": reverse("indicator_summary", kwargs={"code": indicator.code}),
+        "target_changes": indicator.plan_target.changes.select_related("by"),
     }
     if indicator.reported_by == Indicator.ReportedBy.CITIES:
         export = one_of(request, "_export", EXPORT_FORMATS)

@@ -35,7 +35,7 @@ from targets.models import (
 )
 from targets.periods import Quarter
 from targets.plans import tracked_by
-from targets.templatetags.indicators import target_text
+from targets.templatetags.indicators import judged_target
 
 Status = Progress.Status
 
@@ -222,6 +222,11 @@ class Evaluation:
         }
 
     @property
+    def incomplete(self) -> int:
+        """How many targets lack some cities' figures at their target quarter."""
+        return sum(line.final == FinalStatus.INCOMPLETE for line in self.lines)
+
+    @property
     def corrected(self) -> int:
         return sum(line.now is not None for line in self.lines)
 
@@ -307,7 +312,7 @@ def evaluation(plan: Plan) -> Evaluation:
 
 def _reading(indicator, result: Snapshot, names) -> display.Reading:
     missing = [names.get(code, code) for code in result.missing]
-    return display.reading(indicator, result, target_text(indicator), missing)
+    return display.reading(indicator, result, judged_target(indicator, result), missing)
 
 
 class NotYetConcluded(Exception):

@@ -130,24 +130,40 @@ class Sources:
     def path(self) -> progress.Segment | None:
         """The stretch of the expected path the expected value lies on, by the engine's
         rule."""
-        target = self.indicator.target_period
+        target = self.applied.target_period
         if self.result.target is None or target is None:
             return None
         return progress.path_segment(
-            self.spec, self.quarter, self.result.target, target, self.result.baseline
+            self.applied, self.quarter, self.result.target, target, self.result.baseline
         )
 
     @property
     def remaining_quarters(self) -> int | None:
         """The quarters the pace needed is spread over, by the engine's rule."""
-        target = self.indicator.target_period
+        target = self.applied.target_period
         if target is None:
             return None
-        return progress.quarters_remaining(self.spec, self.quarter, target)
+        return progress.quarters_remaining(self.applied, self.quarter, target)
 
     @cached_property
     def spec(self) -> progress.IndicatorSpec:
         return indicator_spec(self.indicator)
+
+    @cached_property
+    def applied(self) -> progress.IndicatorSpec:
+        """The spec with the target in force at this quarter (see targets.adjustments)."""
+        return self.spec.in_force(self.quarter)
+
+    @cached_property
+    def adjustments(self) -> list:
+        """The mid-term adjustments (TargetChange) of the plan's target, in order."""
+        target = self.indicator.plan_target
+        return list(target.changes.select_related("by")) if target else []
+
+    @property
+    def adjusted_later(self):
+        """The adjustment that replaced the target this quarter is judged against, if any."""
+        return next((c for c in self.adjustments if self.quarter < c.effective), None)
 
 
 def sources(indicator: Indicator, prefecture: Prefecture | None, period, at=None) -> Sources:

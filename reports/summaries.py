@@ -42,11 +42,12 @@ from targets.models import (
     Submission,
     Target,
     TargetAllocation,
+    TargetChange,
 )
 from targets.plans import plan_in_force, tracked_by, with_targets
 
 # Bump when the template or the content changes, so that stored summaries are made again.
-LAYOUT_VERSION = "5"
+LAYOUT_VERSION = "6"
 POLL_SECONDS = 0.2
 # A request this old with no PDF is taken as lost (a worker killed, a message dropped).
 GIVE_UP_AFTER = timedelta(minutes=10)
@@ -152,6 +153,7 @@ def data_version(scope: Scope, period: ReportingPeriod, today) -> str:
         list(Prefecture.objects.order_by("pk").values_list("name_zh", "name_en")),
         scope.plan.concluded,
         list(FinalEvaluation.objects.filter(plan=scope.plan).values_list("evaluated_at")),
+        list(TargetChange.objects.filter(target__plan=scope.plan).values_list("pk", "at")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -213,6 +215,11 @@ def content(scope: Scope, period: ReportingPeriod, today) -> dict:
         "demo": demo_data_exists(),
         "counts": [(s, Status(s).label, statuses.count(s)) for s in STATUS_ORDER],
         "rows": rows,
+        # Which target applied when: the readings above are judged against the target in force
+        # at the quarter, and these say how it changed.
+        "adjustments": TargetChange.objects.filter(
+            target__plan=scope.plan, target__indicator__in=indicators
+        ).select_related("target__indicator", "by"),
         "figures": figures,
         "rankings": _rankings([i for i in indicators if i.pk in allocated], period, scope.plan),
         "unallocated": [

@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from targets.adjustments import adjustment
+from targets.forms import QuarterField
 from targets.models import (
     Figure,
     FigureRevision,
@@ -13,7 +18,9 @@ from targets.models import (
     SubmissionEvent,
     Target,
     TargetAllocation,
+    TargetChange,
 )
+from targets.periods import Quarter
 
 
 @admin.register(Plan)
@@ -39,8 +46,62 @@ class PopulationFigureAdmin(admin.ModelAdmin):
     list_filter = ["year", "is_demo", "prefecture"]
 
 
+class TargetForm(forms.ModelForm):
+    """A target as the admin edits it: changing the value or date of a started plan's target
+    is a mid-term adjustment (中期调整), which asks from which quarter and why, and is kept
+    (see targets.adjustments)."""
+
+    adjustment_effective = QuarterField(
+        label=_("Adjustment takes effect from"),
+        required=False,
+        help_text=_(
+            "Only when changing the value or date of a target whose plan has started: the "
+            "first quarter judged against the new target, e.g. 2021Q3."
+        ),
+    )
+    adjustment_reason = forms.CharField(
+        label=_("Reason for the adjustment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["plan", "indicator", "display_order", "wording", "direction", "strict",
+                  "baseline_value", "baseline_year", "baseline_quarter", "value", "year",
+                  "quarter"]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        self.adjustment = None
+        # Before _post_clean, the instance still holds the target as stored.
+        if self.instance.pk is None or self.errors:
+            return cleaned
+        value, year, quarter = (cleaned.get(name) for name in ("value", "year", "quarter"))
+        period = Quarter(year, quarter) if value is not None and year and quarter else None
+        try:
+            self.adjustment = adjustment(
+                self.instance,
+                value,
+                period,
+                cleaned.get("adjustment_effective"),
+                cleaned.get("adjustment_reason") or "",
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(f"adjustment_{field}", messages)
+        return cleaned
+
+    def save_adjustment(self, by) -> None:
+        """Record the adjustment this form made, once the target itself is saved."""
+        if getattr(self, "adjustment", None) is not None:
+            self.adjustment.by = by
+            self.adjustment.save()
+
+
 class TargetInline(admin.StackedInline):
     model = Target
+    form = TargetForm
     extra = 0
 
 
@@ -51,6 +112,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["targets__plan", "kind", "reported_by"]
     search_fields = ["code", "name_zh", "name_en", "targets__wording"]
     inlines = [TargetInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for target_form in formset.forms:
+            if isinstance(target_form, TargetForm):
+                target_form.save_adjustment(request.user)
 
 
 class InterimTargetInline(admin.TabularInline):
@@ -63,12 +130,31 @@ class TargetAllocationInline(admin.TabularInline):
     extra = 0
 
 
+class TargetChangeInline(admin.TabularInline):
+    """The target's mid-term adjustments: recorded by the form above, never edited."""
+
+    model = TargetChange
+    extra = 0
+    fields = ["at", "by", "old_value", "old_year", "old_quarter", "new_value", "new_year",
+              "new_quarter", "effective_year", "effective_quarter", "reason"]  # fmt: skip
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
     list_display = ["indicator", "plan", "direction", "value", "year", "quarter"]
     list_filter = ["plan"]
     search_fields = ["indicator__code", "indicator__name_zh", "indicator__name_en", "wording"]
-    inlines = [InterimTargetInline, TargetAllocationInline]
+    form = TargetForm
+    inlines = [InterimTargetInline, TargetAllocationInline, TargetChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form.save_adjustment(request.user)
 
 
 @admin.register(TargetAllocation)
@@ -136,3 +222,10 @@ class SubmissionEventAdmin(ReadOnlyAdmin):
 class FigureRevisionAdmin(ReadOnlyAdmin):
     list_display = ["at", "figure", "old_value", "new_value", "by", "reason"]
     list_select_related = ["figure__indicator", "figure__submission__period", "by"]
+
+
+@admin.register(TargetChange)
+class TargetChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "target", "old_value", "new_value", "effective", "by", "reason"]
+    list_filter = ["target__plan"]
+    list_select_related = ["target__plan", "target__indicator", "by"]

@@ -338,6 +338,66 @@ class InterimTarget(models.Model):
         return Quarter(self.year, self.quarter)
 
 
+class TargetChange(models.Model):
+    """A mid-term adjustment (中期调整): a started plan's target value or date changed, with
+    what it was and became, the first quarter judged against the new one, who, when and why.
+    Quarters before `effective` stay judged against the old target (see the methodology
+    page); recorded by `targets.adjustments`, never edited."""
+
+    target = models.ForeignKey(
+        Target,
+        models.CASCADE,
+        related_name="changes",
+        verbose_name=pgettext_lazy("what a plan sets on a series", "target"),
+    )
+    effective_year = models.PositiveSmallIntegerField(_("effective from year"))
+    effective_quarter = models.PositiveSmallIntegerField(
+        _("effective from quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    old_value = models.DecimalField(_("old target value"), **AMOUNT, null=True, blank=True)
+    old_year = models.PositiveSmallIntegerField(_("old target year"), null=True, blank=True)
+    old_quarter = models.PositiveSmallIntegerField(_("old target quarter"), null=True, blank=True)
+    new_value = models.DecimalField(_("new target value"), **AMOUNT, null=True, blank=True)
+    new_year = models.PositiveSmallIntegerField(_("new target year"), null=True, blank=True)
+    new_quarter = models.PositiveSmallIntegerField(_("new target quarter"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        verbose_name = _("mid-term adjustment")
+        verbose_name_plural = _("mid-term adjustments")
+        ordering = ["target", "effective_year", "effective_quarter", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_quarter__gte=1, effective_quarter__lte=4),
+                name="target_change_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target} · {self.effective}"
+
+    @property
+    def effective(self) -> Quarter:
+        return Quarter(self.effective_year, self.effective_quarter)
+
+    @property
+    def old_period(self) -> Quarter | None:
+        return Quarter(self.old_year, self.old_quarter) if self.old_value is not None else None
+
+    @property
+    def new_period(self) -> Quarter | None:
+        return Quarter(self.new_year, self.new_quarter) if self.new_value is not None else None
+
+
 class TargetAllocation(models.Model):
     """A city's share of a province target (目标任务分解)."""
 

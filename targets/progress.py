@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from itertools import pairwise
 from typing import NamedTuple
@@ -70,6 +70,17 @@ class IndicatorSpec:
     plan_start: Quarter | None = None
     # Interim targets ((quarter, value), in order) the expected path runs through.
     interim: tuple[tuple[Quarter, Decimal], ...] = ()
+    # Targets a mid-term adjustment replaced, in order, each as (the first quarter judged
+    # against the next target, its value, its target period): see `in_force`.
+    superseded: tuple[tuple[Quarter, Decimal | None, Quarter | None], ...] = ()
+
+    def in_force(self, quarter: Quarter) -> "IndicatorSpec":
+        """This spec with the target in force at `quarter`: a quarter before an adjustment
+        took effect stays judged against the target it replaced (targets.adjustments)."""
+        for until, value, period in self.superseded:
+            if quarter < until:
+                return replace(self, target_value=value, target_period=period, superseded=())
+        return self
 
     @property
     def ratio_scale(self) -> Decimal:
@@ -545,7 +556,12 @@ def _assess_series(spec, prefecture, points, target, own_baseline, since=None) -
         while trend and trend[0][0].quarters_until(point.period) >= TREND_QUARTERS:
             trend.popleft()
         if since is None or point.period >= since:
-            results.append(_assess(spec, prefecture, point, target, baseline, tuple(trend)))
+            applied = spec.in_force(point.period)
+            # A city's target is its allocation, which an adjustment leaves as it is.
+            scope_target = applied.target_value if prefecture is None else target
+            results.append(
+                _assess(applied, prefecture, point, scope_target, baseline, tuple(trend))
+            )
     return results
 
 

@@ -101,6 +101,10 @@ def indicator_spec(indicator: Indicator) -> progress.IndicatorSpec:
         baseline_period=target.baseline_period,
         plan_start=Quarter.containing(target.plan.start_date),
         interim=tuple((interim.period, interim.value) for interim in target.interim_targets.all()),
+        superseded=tuple(
+            (change.effective, change.old_value, change.old_period)
+            for change in target.changes.all()
+        ),
     )
 
 
@@ -127,7 +131,7 @@ def load_inputs(
     ids = [indicator.pk for indicator in indicators.values()]
     targets = [i.plan_target for i in indicators.values() if i.plan_target is not None]
     # Read once for all the targets, unless their reader did already.
-    prefetch_related_objects(targets, "interim_targets")
+    prefetch_related_objects(targets, "interim_targets", "changes")
     codes = {indicator.pk: code for code, indicator in indicators.items()}
     cities = dict(Prefecture.objects.order_by("display_order").values_list("pk", "code"))
     periods = {

@@ -13,6 +13,7 @@ from targets.models import (
     Progress,
     Target,
     TargetAllocation,
+    TargetChange,
 )
 from targets.tasks import enqueue_recompute
 
@@ -39,6 +40,8 @@ def target_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=InterimTarget)
 @receiver(post_save, sender=TargetAllocation)
 @receiver(post_delete, sender=TargetAllocation)
+@receiver(post_save, sender=TargetChange)
+@receiver(post_delete, sender=TargetChange)
 def part_of_target_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         # A list, not .get(): the target may be gone already (deleted with its series).

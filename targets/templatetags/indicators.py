@@ -29,9 +29,15 @@ def target_text(indicator: Indicator) -> str:
 
 def stated_target(indicator: Indicator, target: Target | None) -> str:
     """`target` (any plan's, on this series) as its plan states it."""
-    if target is None or target.value is None:
+    return stated_value(indicator, target, target and target.value)
+
+
+def stated_value(indicator: Indicator, target: Target | None, value) -> str:
+    """`value` stated as `target` states its own (its sign, the kind's wording); None: no
+    target."""
+    if target is None or value is None:
         return _("— (tracked without a target)")
-    number = plain_number(target.value)
+    number = plain_number(value)
     match indicator.kind:
         case Indicator.Kind.MILESTONE:
             return _("done")
@@ -39,7 +45,29 @@ def stated_target(indicator: Indicator, target: Target | None) -> str:
             return _("all %(count)s cities") % {"count": number}
         case Indicator.Kind.RANK:
             return _("national rank %(rank)s") % {"rank": number}
-    return _signed(indicator, target, target.value)
+    return _signed(indicator, target, value)
+
+
+@register.simple_tag(name="judged_target")
+def judged_target(indicator: Indicator, result) -> str:
+    """The province target a result (a Progress row or engine Result; None: not computed
+    yet, read the plan's) was judged against, as the plan in view states it: for a quarter
+    before a mid-term adjustment took effect, the target it replaced."""
+    target = indicator.plan_target
+    value = (target and target.value) if result is None else result.target
+    return stated_value(indicator, target, value)
+
+
+@register.simple_tag
+def adjusted_target(indicator: Indicator, change, side: str) -> str:
+    """One side ("old" or "new") of a mid-term adjustment (a TargetChange) as the plan states
+    it, with its date: “≥ 30000 家 · 2022 Q4”."""
+    if side == "old":
+        value, period = change.old_value, change.old_period
+    else:
+        value, period = change.new_value, change.new_period
+    text = stated_value(indicator, change.target, value)
+    return f"{text} · {period.label}" if period else text
 
 
 @register.simple_tag
