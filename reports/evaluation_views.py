@@ -50,6 +50,12 @@ def final_evaluation(request, code):
 def conclude_plan(request, code):
     require_reviewer(request.user)
     plan = concluded_or_404(code)
+    if not request.POST.get("confirm"):
+        messages.error(
+            request,
+            _("Nothing was frozen: tick the box to confirm that the results are final first."),
+        )
+        return redirect("final_evaluation", code=plan.code)
     try:
         frozen = evaluation.conclude(plan, request.user)
     except evaluation.AlreadyFrozen:

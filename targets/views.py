@@ -166,6 +166,7 @@ def render_sheet(request, reporter, prefecture, period, submission, form, stale=
         "stale": stale,
         "is_reviewer": is_reviewer(request.user),
         "may_withdraw": may_enter(request.user, prefecture) and not withdraw_refusal(submission),
+        "plan": plan_for_quarter(period.as_quarter),
     }
     return render(request, "targets/quarter_form.html", context)
 

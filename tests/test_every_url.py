@@ -101,7 +101,7 @@ ROUTES = {
     "prefecture_summary": Route({"code": "440100"}, PUBLISHED, SUMMARY),
     # A concluded plan's final evaluation; freezing it is for provincial staff (a POST).
     "final_evaluation": Route({"code": "2018"}, PUBLISHED, ("_export",)),
-    "conclude_plan": Route({"code": "2018"}, POST_ONLY, form=()),
+    "conclude_plan": Route({"code": "2018"}, POST_ONLY, form=("confirm",)),
     "login": Route({}, PUBLIC, ("next",), ("username", "password", "next")),
     "logout": Route({}, POST_ONLY, ("next",), ("next",)),
     "password_change": Route(

@@ -99,8 +99,13 @@ def test_the_page_is_provisional_until_concluded_in_chinese_and_english(
 
 def test_provincial_staff_freeze_it_once_with_who_and_when(client, final_quarter, provincial):
     client.force_login(provincial)
-    assert CONCLUDE in client.get(URL).content.decode()
-    response = client.post(CONCLUDE)
+    page = client.get(URL).content.decode()
+    assert CONCLUDE in page
+    assert "1 项目标在目标日期仍不完整" in page  # patent attorneys: 云浮 missing
+    # One click is not enough: freezing asks to confirm, and without it nothing changes.
+    unconfirmed = client.post(CONCLUDE, follow=True).content.decode()
+    assert "未定稿：请先勾选确认" in unconfirmed and not FinalEvaluation.objects.exists()
+    response = client.post(CONCLUDE, {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == URL
     frozen = FinalEvaluation.objects.get()
     assert frozen.evaluated_by == provincial and frozen.plan.code == "2018"
@@ -122,7 +127,7 @@ def test_provincial_staff_freeze_it_once_with_who_and_when(client, final_quarter
     assert "provincial 于" in page and "定稿" in page and "暂定结果" not in page
     assert CONCLUDE not in page
     # A second conclusion changes nothing and says so.
-    response = client.post(CONCLUDE, follow=True)
+    response = client.post(CONCLUDE, {"confirm": "yes"}, follow=True)
     assert "该终期评估此前已定稿，未作任何改动。" in response.content.decode()
     assert FinalEvaluation.objects.get().evaluated_at == frozen.evaluated_at
     assert FinalResult.objects.count() == len(rows) and LogEntry.objects.count() == 1
@@ -131,7 +136,7 @@ def test_provincial_staff_freeze_it_once_with_who_and_when(client, final_quarter
 @pytest.mark.parametrize("who", ["city_officer", "other_officer", "leadership"])
 def test_no_one_but_provincial_staff_may_freeze_it(client, final_quarter, request, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.post(CONCLUDE).status_code == 403
+    assert client.post(CONCLUDE, {"confirm": "yes"}).status_code == 403
     assert not FinalEvaluation.objects.exists()
 
 
@@ -139,7 +144,7 @@ def test_a_later_correction_leaves_the_frozen_result_and_is_flagged(
     client, final_quarter, provincial
 ):
     client.force_login(provincial)
-    client.post(CONCLUDE)
+    client.post(CONCLUDE, {"confirm": "yes"})
     # In 2024 云浮 reports its 2022Q4 patent attorneys: the total is complete, and short.
     attorneys = Indicator.objects.get(code="patent_agents")
     approve(attorneys, Prefecture.objects.get(code=YUNFU), final_quarter, 100)
@@ -162,7 +167,7 @@ def test_freezing_waits_for_a_pending_recompute(client, final_quarter, provincia
     with pytest.raises(evaluation.RecomputePending):
         evaluation.conclude(Plan.objects.get(), provincial)
     client.force_login(provincial)
-    response = client.post(CONCLUDE, follow=True)
+    response = client.post(CONCLUDE, {"confirm": "yes"}, follow=True)
     assert "数据有变动，结果正在重新计算，请稍后再试。" in response.content.decode()
     assert not FinalEvaluation.objects.exists()
 
@@ -191,7 +196,7 @@ def test_a_plan_still_running_has_no_final_evaluation(client, plan, leadership, 
 
 def test_the_downloads_hold_every_target_with_chinese_headings(client, final_quarter, provincial):
     client.force_login(provincial)
-    client.post(CONCLUDE)
+    client.post(CONCLUDE, {"confirm": "yes"})
     response = client.get(URL, {"_export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -215,3 +215,14 @@ def test_a_note_longer_than_the_limit_or_with_control_characters_is_refused(clie
     assert refused.status_code == 400
     assert "网址或表单中含有不允许的字符。" in refused.content.decode()
     assert not Figure.objects.exists()
+
+
+def test_the_sheet_names_the_plan_whose_targets_it_shows(client, officer):
+    """After the 2018 plan ended, a later quarter's sheet still shows its targets (no later
+    plan is loaded), and says whose they are and that the plan has ended."""
+    shown = "本表目标依据：关于强化知识产权保护推动经济高质量发展的行动方案（粤知〔2018〕153号）。"
+    page = client.get(URL).content.decode()
+    assert shown in page and "该方案已于" not in page
+    later = reverse("quarter_form", kwargs={"reporter": "440100", "quarter": "2026Q4"})
+    page = client.get(later).content.decode()
+    assert shown in page and "该方案已于 2022-12-31 结束" in page
