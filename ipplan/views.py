@@ -62,7 +62,7 @@ def favicon(request):
 API_PREFIX = "/api/"
 
 
-def _error(request, status: int, title: str, message: str) -> HttpResponse:
+def error_page(request, status: int, title: str, message: str) -> HttpResponse:
     request_id = getattr(request, "id", None)
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"error": message, "request_id": request_id}, status=status)
@@ -75,11 +75,11 @@ def bad_request(request, exception):
         message = str(exception)
     else:
         message = _("The request could not be understood.")
-    return _error(request, 400, _("Bad request"), message)
+    return error_page(request, 400, _("Bad request"), message)
 
 
 def permission_denied(request, exception):
-    return _error(
+    return error_page(
         request, 403, _("Not allowed"), _("Your account does not give access to this page.")
     )
 
@@ -89,11 +89,11 @@ def page_not_found(request, exception):
         message = str(exception)
     else:
         message = _("There is no page at this address.")
-    return _error(request, 404, _("Not found"), message)
+    return error_page(request, 404, _("Not found"), message)
 
 
 def server_error(request):
-    return _error(
+    return error_page(
         request,
         500,
         _("Something went wrong"),
@@ -105,7 +105,7 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
-    return _error(
+    return error_page(
         request,
         403,
         _("The form has expired"),

@@ -105,3 +105,15 @@ def test_the_site_has_an_icon(client, db):
     assert icon.status_code == 200
     assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert f'<link rel="icon" href="{response["Location"]}">' in client.get(reverse("login")).text
+
+
+def test_opening_a_form_buttons_address_says_what_it_is_in_both_languages(client, leadership):
+    """Every POST-only address (logout, the plan switcher, freezing a final evaluation...)
+    answers a GET with the site's page, not Django's empty 405."""
+    client.force_login(leadership)
+    for url in [reverse("choose_plan"), reverse("logout"), reverse("conclude_plan", args=["x"])]:
+        response = client.get(url)
+        assert response.status_code == 405 and "POST" in response["Allow"]
+        assert "此地址只接收表单按钮提交的内容" in response.content.decode()
+        english = client.get(url, headers={"accept-language": "en"}).content.decode()
+        assert "This address only takes what a form&#x27;s button sends." in english
