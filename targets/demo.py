@@ -363,10 +363,10 @@ def _at(day, hour) -> datetime:
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    created = {"plans": 0, "users": 0, "population figures": 0, "submissions": 0, "figures": 0}
+    created = {"demo plan": 0, "users": 0, "population figures": 0, "submissions": 0, "figures": 0}
     # Entered as provincial staff would enter it; edits made in the admin since are kept.
     loaded = load(DEMO_PLAN.read_bytes(), record_wins=True)[1]
-    created["plans"] = int(loaded.plan_created)
+    created["demo plan"] = int(loaded.plan_created)
     first_plan, demo_plan = Plan.objects.order_by("start_date").first(), loaded.plan
     users = {}
     for username, role, code in DEMO_USERS:
