@@ -117,6 +117,8 @@ def test_the_first_plans_quarters_read_as_they_did_before_the_demo_plan(demo):
     first_plan = Plan.objects.get(code="2018")
     indicators = Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES)
     for indicator in with_targets(indicators, first_plan):
+        if indicator.plan_target is None:
+            continue  # the demo plan's own series, first reported in 2023
         expected = demo_series(indicator, codes, quarters, population)
         figures = Figure.objects.filter(
             indicator=indicator, submission__period__year__lte=2022
