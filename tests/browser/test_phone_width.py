@@ -15,26 +15,26 @@ from targets.models import Indicator, ReportingPeriod
 from tests.test_every_url import named_patterns
 
 PHONE = {"width": 375, "height": 812}
-CITY = {"reporter": "440100", "quarter": "2022Q3"}
+CITY = {"reporter": "440100", "quarter": "2025Q3"}
 # url name: (who looks, the URL's arguments, query strings to try). Demo users.
 PAGES = {
     "login": (None, {}, [""]),
     "plan": ("lingdao", {}, [""]),
-    "overview": ("lingdao", {}, ["?quarter=2022Q3", "?quarter=2022Q4"]),
+    "overview": ("lingdao", {}, ["?quarter=2025Q3", "?quarter=2025Q4"]),
     "map": (
         "lingdao",
         {},
-        ["?quarter=2022Q3", "?quarter=2022Q3&mode=status&indicator=hitech_compliance_rate"],
+        ["?quarter=2025Q3", "?quarter=2025Q3&mode=status&indicator=hitech_compliance_rate"],
     ),
-    "indicator_dashboard": ("lingdao", {"code": "hitech_compliance_rate"}, ["?quarter=2022Q4"]),
-    "prefecture_dashboard": ("guangzhou", {"code": "440100"}, ["?quarter=2022Q3"]),
+    "indicator_dashboard": ("lingdao", {"code": "hitech_compliance_rate"}, ["?quarter=2025Q4"]),
+    "prefecture_dashboard": ("guangzhou", {"code": "440100"}, ["?quarter=2025Q3"]),
     "methodology": ("lingdao", {}, [""]),
     "preferences": ("lingdao", {}, [""]),
     "password_change": ("lingdao", {}, [""]),
     "password_change_done": ("lingdao", {}, [""]),
     "quarters": ("guangzhou", {"reporter": "440100"}, [""]),
-    "quarter_form": ("guangzhou", {"reporter": "440100", "quarter": "2022Q4"}, [""]),
-    "quarter_upload": ("guangzhou", {"reporter": "440100", "quarter": "2022Q4"}, [""]),
+    "quarter_form": ("guangzhou", {"reporter": "440100", "quarter": "2025Q4"}, [""]),
+    "quarter_upload": ("guangzhou", {"reporter": "440100", "quarter": "2025Q4"}, [""]),
     "submission_history": ("guangzhou", CITY, [""]),
     "figure_history": ("guangzhou", CITY | {"indicator": "patent_agents"}, [""]),
     "review_queue": ("sheng", {}, [""]),
@@ -46,13 +46,13 @@ PAGES = {
     "completeness": ("sheng", {}, [""]),
     "sources": (
         "lingdao",
-        {"code": "invention_patents_per_10k", "scope": "province", "quarter": "2022Q3"},
+        {"code": "invention_patents_per_10k", "scope": "province", "quarter": "2025Q3"},
         [""],
     ),
-    "changes": ("lingdao", {}, ["?since=2022-01-01T00:00&quarter=2022Q3"]),
+    "changes": ("lingdao", {}, ["?since=2025-01-01T00:00&quarter=2025Q3"]),
     "final_evaluation": ("sheng", {"code": "2018"}, [""]),
     # The page that stands in for a PDF summary that could not be made (see below).
-    "indicator_summary": ("sheng", {"code": "patent_agents"}, ["?quarter=2022Q3"]),
+    "indicator_summary": ("sheng", {"code": "patent_agents"}, ["?quarter=2025Q3"]),
 }
 # Not pages: files, JSON, redirects and forms' POST targets.
 NOT_PAGES = {
@@ -90,7 +90,7 @@ def test_every_page_is_checked():
 def failed_summary(demo):
     """A summary that failed, so that its URL answers with a page rather than a PDF."""
     scope = Scope(indicator=Indicator.objects.get(code="patent_agents"))
-    period = ReportingPeriod.objects.get(year=2022, quarter=3)
+    period = ReportingPeriod.objects.get(year=2025, quarter=3)
     for language in ("zh-hans", "en"):
         Summary.objects.create(
             scope=scope.key,
@@ -136,14 +136,14 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # Pages whose tables are wider than a laptop's window: (who looks, URL name, its arguments,
 # a corpus file to upload there first, for its preview).
 WIDE_TABLES = [
-    ("guangzhou", "quarter_form", {"reporter": "440100", "quarter": "2022Q4"}, None),
+    ("guangzhou", "quarter_form", {"reporter": "440100", "quarter": "2025Q4"}, None),
     (
         "guangzhou",
         "quarter_upload",
-        {"reporter": "440100", "quarter": "2022Q4"},
+        {"reporter": "440100", "quarter": "2025Q4"},
         "date-in-denominator.xlsx",
     ),
-    ("sheng", "review", {"reporter": "440100", "quarter": "2022Q4"}, None),
+    ("sheng", "review", {"reporter": "440100", "quarter": "2025Q4"}, None),
     ("sheng", "csv_import", {}, "several-quarters.csv"),
     ("sheng", "completeness", {}, None),
     ("sheng", "audit", {}, None),
@@ -205,7 +205,7 @@ def test_the_map_tiles_and_their_labels_never_overlap_on_a_phone(
     browser, live_server, demo, language
 ):
     page = phone_page(browser, live_server, language, "lingdao")
-    page.goto(f"{live_server.url}/dashboard/map/?quarter=2022Q3&indicator=hitech_compliance_rate")
+    page.goto(f"{live_server.url}/dashboard/map/?quarter=2025Q3&indicator=hitech_compliance_rate")
     page.wait_for_load_state("networkidle")
     tiles, labels = settled(
         page, "[data-chart=map] .shapelayer path", "[data-chart=map] .textpoint text"
