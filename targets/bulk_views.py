@@ -55,7 +55,7 @@ from targets.workbooks import XLSX
 def _quarter_sheet(prefecture, period):
     submission = Submission.objects.filter(prefecture=prefecture, period=period).first()
     plan = plan_for_quarter(period.as_quarter)
-    indicators = with_targets(Indicator.objects.reported_by(prefecture), plan)
+    indicators = with_targets(Indicator.objects.asked_for(prefecture, period.as_quarter), plan)
     figures = {f.indicator_id: f for f in Figure.objects.filter(submission=submission)}
     return submission, indicators, figures, plan
 

@@ -1,8 +1,12 @@
-"""Plausible, clearly labelled demo figures for every city-reported indicator of a plan.
+"""Plausible, clearly labelled demo figures for every city-reported indicator, and a
+second, demo plan (a plan file, `seed/demo-plan-2023.yaml`), so that a newcomer sees two
+plans over one history.
 
 The series are reproducible (seeded by indicator code) and respect each kind: stocks
 rise, year-to-date flows rise within a year and restart each January, cumulative
-indicators report each year's new amount, coverage turns on city by city.
+indicators report each year's new amount, coverage turns on city by city. Over the first
+plan's quarters they head for its targets (`demo_series`); after them they carry on
+towards the demo plan's targets, or on trend where it sets none (`continued_series`).
 """
 
 import random
@@ -12,7 +16,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -29,12 +32,15 @@ from targets.models import (
     Target,
     TargetAllocation,
 )
-from targets.periods import Quarter
+from targets.periods import Quarter, due_date_for
+from targets.plan_files import load
 from targets.plans import with_targets
-from targets.seeding import CENSUS_YEAR
+from targets.schedule import reporting_rule
+from targets.seeding import CENSUS_YEAR, SEED_DIR
 from targets.tasks import enqueue_recompute
 
 DEMO_PASSWORD = "ipplan-demo"
+DEMO_PLAN = SEED_DIR / "demo-plan-2023.yaml"
 DEMO_SOURCE = "演示数据（非官方统计）"
 
 # Rough 2020 GDP in 亿元, used only to give the demo cities believable relative sizes.
@@ -65,6 +71,16 @@ ENDING_SHARE = {
     "patent_agents": 0.88,
     "brand_service_institutions": 0.8,
     "invention_patents_per_10k": 1.3,
+}
+# Where each series ends at the demo plan's target quarter, as a share of that plan's target.
+LATER_ENDING_SHARE = {
+    "key_protected_enterprises": 1.03,
+    "standard_compliant_enterprises": 1.1,
+    "hitech_compliance_rate": 0.8,
+    "pledge_financing": 0.9,
+    "patent_agents": 0.96,
+    "invention_patents_per_10k": 1.02,
+    "demo_data_ip_registrations": 0.85,
 }
 # Province totals at the first and last demo quarter for series with no target to scale by:
 # the annual amount of a flow, or the denominator of a ratio.
@@ -117,9 +133,11 @@ def _split(total: float, weights: list[float], rng: random.Random) -> list[float
     return [total * weight / sum(noisy) for weight in noisy]
 
 
-def _grow(totals: list[float], weights: list[float], rng, whole: bool) -> list[list[float]]:
-    """City stocks that never fall and add up to each quarter's province total."""
-    stocks, reached, rows = [0.0] * len(weights), 0.0, []
+def _grow(totals, weights, rng, whole: bool, start=None) -> list[list[float]]:
+    """City stocks that never fall and add up to each quarter's province total, from
+    `start` (each city's stock before the first quarter; none by default)."""
+    stocks = list(start) if start else [0.0] * len(weights)
+    reached, rows = sum(stocks), []
     for total in totals:
         added = max(0.0, total - reached)
         added = round(added) if whole else added
@@ -202,6 +220,12 @@ def _year_to_date_series(indicator, codes, quarters, weights, rng):
         annual = [target * ending * share / sum(ramp) for share in ramp]
     else:
         annual = _path(target * 0.5, target * ending, len(years), rng)
+    return _year_to_date(annual, indicator, codes, quarters, weights, rng)
+
+
+def _year_to_date(annual, indicator, codes, quarters, weights, rng):
+    """Each year's `annual` amount shared among the cities and reported year to date."""
+    years = sorted({quarter.year for quarter in quarters})
     series = {}
     for year, amount in zip(years, annual, strict=True):
         for code, city_amount in zip(codes, _split(amount, weights, rng), strict=True):
@@ -213,6 +237,108 @@ def _year_to_date_series(indicator, codes, quarters, weights, rng):
                     _quantize(city_amount * reached, indicator.decimals)
                 )
     return series
+
+
+def continued_series(
+    indicator: Indicator,
+    target: Target | None,
+    codes: list[str],
+    quarters: list[Quarter],
+    population: dict[tuple[str, int], int],
+    earlier: dict[tuple[str, Quarter], DemoValue],
+) -> dict[tuple[str, Quarter], DemoValue]:
+    """Every city's demo value for `quarters`, carrying on from `earlier` (a series'
+    `demo_series` up to the quarter before; empty for a series first reported in the first of
+    `quarters`), towards `target` (a later plan's, due at the last of `quarters`),
+    else on the trend of the year before. Seeded apart from `demo_series`, so that the
+    earlier figures never change with these."""
+    rng = random.Random(zlib.crc32(f"{indicator.code} continued".encode()))
+    weights = [CITY_SIZE[code] ** 1.3 for code in codes]
+    steps, years = len(quarters), len(quarters) / 4
+    last = quarters[0].shift(-1)
+
+    def values(quarter, part="value"):
+        return [
+            float(getattr(earlier[code, quarter], part) or 0) if earlier else 0.0 for code in codes
+        ]
+
+    def ending(now: float, year_before: float) -> float:
+        """Where the series' province level ends: at its share of the target, or on trend."""
+        if target and target.value is not None:
+            return float(target.value) * LATER_ENDING_SHARE.get(indicator.code, 1.0)
+        return now + max(0.0, now - year_before) * years
+
+    def ahead(start: float, end: float) -> list[float]:
+        return _path(start, end, steps + 1, rng)[1:]
+
+    match indicator.kind:
+        case Indicator.Kind.COVERAGE:
+            covered = [code for code, value in zip(codes, values(last), strict=True) if value]
+            rest = sorted(set(codes) - set(covered), key=lambda c: -CITY_SIZE[c] * rng.random())
+            count = ahead(len(covered), min(len(codes), ending(len(codes), len(codes))))
+            return {
+                (code, quarter): DemoValue(Decimal(code in (covered + rest)[: round(n)]))
+                for quarter, n in zip(quarters, count, strict=True)
+                for code in codes
+            }
+        case Indicator.Kind.FLOW | Indicator.Kind.CUMULATIVE:
+            # The fourth quarter's year-to-date figure is the year's amount.
+            now, year_before = sum(values(last)), sum(values(last.shift(-4)))
+            if indicator.kind == Indicator.Kind.CUMULATIVE and target and target.value:
+                # A cumulative target counts from the plan's start: share it out by year.
+                end = ending(now, year_before) / years
+            else:
+                end = ending(now, year_before)
+            annual = _path(now, end, round(years) + 1, rng)[1:]
+            return _year_to_date(annual, indicator, codes, quarters, weights, rng)
+        case Indicator.Kind.RATIO if indicator.per_10k_residents:
+            people = [sum(population[code, q.year] for code in codes) for q in quarters]
+            before = [
+                sum(population[code, q.year] for code in codes) for q in (last, last.shift(-4))
+            ]
+            now, year_before = (
+                sum(values(q)) / count * 10000
+                for q, count in zip((last, last.shift(-4)), before, strict=True)
+            )
+            ratios = ahead(now, ending(now, year_before))
+            totals = [ratio * count / 10000 for ratio, count in zip(ratios, people, strict=True)]
+            rows = _grow(totals, weights, rng, whole=True, start=values(last))
+            return {
+                (code, quarter): DemoValue(_quantize(stock, 0))
+                for quarter, row in zip(quarters, rows, strict=True)
+                for code, stock in zip(codes, row, strict=True)
+            }
+        case Indicator.Kind.RATIO:
+            firms_before = values(last, "denominator")
+            certified = values(last)
+            now = sum(certified) / sum(firms_before) * 100
+            year_before = (
+                sum(values(last.shift(-4))) / sum(values(last.shift(-4), "denominator")) * 100
+            )
+            rates = ahead(now / 100, ending(now, year_before) / 100)
+            leaning = {
+                code: (done / firms) / (now / 100) if firms else 1.0
+                for code, done, firms in zip(codes, certified, firms_before, strict=True)
+            }
+            grown = ahead(sum(firms_before), sum(firms_before) * 1.06**years)
+            rows = _grow(grown, weights, rng, whole=True, start=firms_before)
+            series, reached = {}, dict(zip(codes, certified, strict=True))
+            for quarter, rate, row in zip(quarters, rates, rows, strict=True):
+                for code, firms in zip(codes, row, strict=True):
+                    # Certified firms stay certified, and are never more than the firms.
+                    done = min(firms, max(reached[code], firms * min(0.95, rate * leaning[code])))
+                    reached[code] = done
+                    series[code, quarter] = DemoValue(Decimal(round(done)), Decimal(round(firms)))
+            return series
+        case _:
+            start = values(last)
+            totals = ahead(sum(start), ending(sum(start), sum(values(last.shift(-4)))))
+            rows = _grow(totals, weights, rng, whole=indicator.decimals == 0, start=start)
+            return {
+                (code, quarter): DemoValue(_quantize(stock, indicator.decimals))
+                for quarter, row in zip(quarters, rows, strict=True)
+                for code, stock in zip(codes, row, strict=True)
+            }
 
 
 def demo_status(city_index: int, quarter: Quarter, last: Quarter) -> str | None:
@@ -237,7 +363,11 @@ def _at(day, hour) -> datetime:
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    created = {"users": 0, "population figures": 0, "submissions": 0, "figures": 0}
+    created = {"demo plan": 0, "users": 0, "population figures": 0, "submissions": 0, "figures": 0}
+    # Entered as provincial staff would enter it; edits made in the admin since are kept.
+    loaded = load(DEMO_PLAN.read_bytes(), record_wins=True)[1]
+    created["demo plan"] = int(loaded.plan_created)
+    first_plan, demo_plan = Plan.objects.order_by("start_date").first(), loaded.plan
     users = {}
     for username, role, code in DEMO_USERS:
         user, new = User.objects.get_or_create(
@@ -258,11 +388,12 @@ def load_demo() -> dict[str, int]:
         users[username] = user
 
     prefectures = list(Prefecture.objects.all())
-    # The demo's figures run to the plans' end (2022Q4): the quarters since, up to today's,
-    # wait for figures, as they would on a site in use.
-    end = Quarter.containing(Plan.objects.aggregate(end=Max("target_date"))["end"])
+    # The demo's figures run to the demo plan's end (2025Q4): the quarters since, up to
+    # today's, wait for figures, as they would on a site in use.
+    end = Quarter.containing(demo_plan.target_date)
     periods = [period for period in ReportingPeriod.objects.all() if period.as_quarter <= end]
     quarters = [period.as_quarter for period in periods]
+    first_end = Quarter.containing(first_plan.target_date)
     years = sorted({quarter.year for quarter in quarters})
     census = {p.code: p.populations.get(year=CENSUS_YEAR).population for p in prefectures}
     for prefecture in prefectures:
@@ -283,12 +414,20 @@ def load_demo() -> dict[str, int]:
     }
 
     codes = [prefecture.code for prefecture in prefectures]
-    # The demo's figures head for the first plan's targets.
-    first_plan = Plan.objects.order_by("start_date").first()
-    city_indicators = with_targets(
-        Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES), first_plan
-    )
-    series = {ind: demo_series(ind, codes, quarters, population) for ind in city_indicators}
+    # The demo's figures head for the first plan's targets over its quarters, then for the
+    # demo plan's.
+    city_indicators = Indicator.objects.filter(
+        reported_by=Indicator.ReportedBy.CITIES
+    ).with_first_reported()
+    earlier = [q for q in quarters if q <= first_end]
+    later = [q for q in quarters if q > first_end]
+    later_targets = {target.indicator_id: target for target in demo_plan.targets.all()}
+    series = {}
+    for ind in with_targets(city_indicators, first_plan):
+        before = demo_series(ind, codes, earlier, population) if ind.plan_target else {}
+        target = later_targets.get(ind.pk)
+        series[ind] = before | continued_series(ind, target, codes, later, population, before)
+    _give_due_dates(periods)
     officers = {user.prefecture_id: user for user in users.values() if user.prefecture_id}
     reviewer = users["sheng"]
     for index, prefecture in enumerate(prefectures):
@@ -296,8 +435,11 @@ def load_demo() -> dict[str, int]:
             status = demo_status(index, period.as_quarter, quarters[-1])
             if status is None:
                 continue
+            # What the quarter's sheet asks for (`IndicatorQuerySet.asked_for`).
             values = {
-                ind: series[ind][prefecture.code, period.as_quarter] for ind in city_indicators
+                ind: demo[prefecture.code, period.as_quarter]
+                for ind, demo in series.items()
+                if ind.first_reported is None or ind.first_reported <= period.as_quarter.end_date
             }
             new = _create_submission(
                 prefecture, period, status, values, officers.get(prefecture.pk), reviewer, index
@@ -306,11 +448,9 @@ def load_demo() -> dict[str, int]:
             created["figures"] += new * len(values)
     if created["submissions"]:
         # As provincial staff would have done: only the last two quarters are still open.
-        closed = [q for q in quarters if q < quarters[-1].shift(-1)]
-        for quarter in closed:
-            ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter).update(
-                is_open=False
-            )
+        for period in periods:
+            period.is_open = period.as_quarter >= quarters[-1].shift(-1)
+        ReportingPeriod.objects.bulk_update(periods, ["is_open"])
     for code in ALLOCATED:
         target = Target.objects.get(plan=first_plan, indicator__code=code)
         weights = {p: CITY_SIZE[p.code] ** 1.3 for p in prefectures}
@@ -333,6 +473,16 @@ def load_demo() -> dict[str, int]:
     # Once the demo is committed, the dashboards get their progress to read.
     enqueue_recompute()
     return created
+
+
+def _give_due_dates(periods) -> None:
+    """Seeding adds the quarters whose due date had passed without one (nobody was asked for
+    them); the demo reports them as if provincial staff had asked in time, by the rule."""
+    days = reporting_rule().days_to_report
+    undated = [period for period in periods if period.due_date is None]
+    for period in undated:
+        period.due_date = due_date_for(period.as_quarter, days)
+    ReportingPeriod.objects.bulk_update(undated, ["due_date"])
 
 
 def _create_submission(prefecture, period, status, values, officer, reviewer, index) -> bool:

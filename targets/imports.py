@@ -168,7 +168,7 @@ class _Lookups:
     def __init__(self):
         self.prefectures = {p.code: p for p in Prefecture.objects.all()}
         self.periods = {p.as_quarter: p for p in ReportingPeriod.objects.all()}
-        self.indicators = {i.code: i for i in Indicator.objects.all()}
+        self.indicators = {i.code: i for i in Indicator.objects.with_first_reported()}
 
 
 def _read_row(line, cells, lookups: _Lookups) -> Row:
@@ -198,6 +198,14 @@ def _read_row(line, cells, lookups: _Lookups) -> Row:
         raise ValueError(str(problem)) from None
     if period is None:
         raise ValueError(_("No reporting period %(period)s.") % {"period": period_text})
+    if indicator.first_reported and period.as_quarter.end_date < indicator.first_reported:
+        raise ValueError(
+            _("%(indicator)s is reported from %(quarter)s, when the first plan to track it began.")
+            % {
+                "indicator": indicator.name,
+                "quarter": Quarter.containing(indicator.first_reported).label,
+            }
+        )
     if not value:
         raise ValueError(_("%(indicator)s: the value is empty.") % {"indicator": indicator.name})
     reading = read_entry(indicator, value=value, denominator=denominator, note=note)

@@ -128,6 +128,22 @@ class IndicatorQuerySet(models.QuerySet):
         reporter = ReportedBy.PROVINCE if prefecture is None else ReportedBy.CITIES
         return self.filter(reported_by=reporter).order_by("display_order")
 
+    def asked_for(self, prefecture, quarter: Quarter):
+        """The indicators a reporter's sheet for `quarter` asks for (form, Excel sheet):
+        those of `reported_by` that are reported by then (see `with_first_reported`)."""
+        return (
+            self.reported_by(prefecture)
+            .with_first_reported()
+            .filter(Q(first_reported__isnull=True) | Q(first_reported__lte=quarter.end_date))
+        )
+
+    def with_first_reported(self):
+        """Each indicator with `first_reported`: the day the first plan tracking it started
+        (None when no plan tracks it). A series is reported from then on, whatever plans
+        follow, and never for the quarters before: a city is not asked for a figure nobody
+        tracked then."""
+        return self.annotate(first_reported=models.Min("targets__plan__start_date"))
+
 
 class Indicator(models.Model):
     """A reported series (统计指标): what cities or the province report each quarter, apart

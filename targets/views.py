@@ -135,7 +135,7 @@ def sheet_form(prefecture, period, data=None, *, submitting=False, clashes=froze
     plan = plan_for_quarter(period.as_quarter)
     form = QuarterForm(
         data,
-        indicators=with_targets(Indicator.objects.reported_by(prefecture), plan),
+        indicators=with_targets(Indicator.objects.asked_for(prefecture, period.as_quarter), plan),
         figures=figures,
         previous=approved_entries_before(prefecture, period),
         quarter=period.as_quarter,

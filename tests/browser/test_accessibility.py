@@ -12,9 +12,9 @@ from django.conf import settings
 
 AXE = settings.BASE_DIR / ".cache" / "axe.min.js"
 PAGES = {
-    "overview": "/dashboard/?quarter=2022Q3",
-    "indicator": "/dashboard/indicators/key_protected_enterprises/?quarter=2022Q3",
-    "prefecture": "/dashboard/prefectures/440100/?quarter=2022Q3",
+    "overview": "/dashboard/?quarter=2025Q3",
+    "indicator": "/dashboard/indicators/key_protected_enterprises/?quarter=2025Q3",
+    "prefecture": "/dashboard/prefectures/440100/?quarter=2025Q3",
 }
 
 

@@ -13,7 +13,7 @@ def inside(box, frame):
 def test_no_bar_label_is_cut_off_in_english(browser, live_server, demo, width):
     page = phone_page(browser, live_server, "en", "lingdao")
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/dashboard/indicators/patent_agents/?quarter=2022Q3")
+    page.goto(f"{live_server.url}/dashboard/indicators/patent_agents/?quarter=2025Q3")
     page.wait_for_load_state("networkidle")
     frames, labels = settled(
         page,
@@ -26,7 +26,7 @@ def test_no_bar_label_is_cut_off_in_english(browser, live_server, demo, width):
 
 def test_no_chart_toolbar_covers_a_chart_title(browser, live_server, demo):
     page = phone_page(browser, live_server, "en", "lingdao")
-    page.goto(f"{live_server.url}/dashboard/indicators/patent_agents/?quarter=2022Q3")
+    page.goto(f"{live_server.url}/dashboard/indicators/patent_agents/?quarter=2025Q3")
     page.wait_for_load_state("networkidle")
     page.hover("[data-chart=series]")  # the toolbar shows on hover
     titles, toolbars = settled(page, ".chart-title", ".modebar-container")

@@ -19,9 +19,9 @@ from tests.workers import database_url_of_this_test, free_port
 pytestmark = pytest.mark.django_db(transaction=True)
 BUDGET = 600 * 1024
 PAGES = [
-    "/dashboard/indicators/patent_agents/?quarter=2022Q3",  # line, bars, heat map
-    "/dashboard/indicators/assistance_centre_coverage/?quarter=2022Q3",  # tile map
-    "/dashboard/map/?quarter=2022Q3",
+    "/dashboard/indicators/patent_agents/?quarter=2025Q3",  # line, bars, heat map
+    "/dashboard/indicators/assistance_centre_coverage/?quarter=2022Q3&plan=2018",  # tile map
+    "/dashboard/map/?quarter=2025Q3",
 ]
 
 

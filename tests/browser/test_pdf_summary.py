@@ -18,7 +18,7 @@ def test_the_summary_is_prepared_by_a_worker_and_offered_when_ready(
     worker = start_worker(own_redis, log)
     try:
         page = open_as(User.objects.get(username="lingdao"), password="ipplan-demo")
-        page.goto(f"{live_server.url}/dashboard/?quarter=2022Q3")
+        page.goto(f"{live_server.url}/dashboard/?quarter=2025Q3")
         page.get_by_role("link", name="下载PDF摘要").click()
         assert "正在生成摘要" in page.locator("#summary-state").inner_text()
         page.evaluate("window.stillTheSamePage = true")
@@ -33,4 +33,4 @@ def test_the_summary_is_prepared_by_a_worker_and_offered_when_ready(
         worker.terminate()
         worker.wait(timeout=30)
     assert pdf.startswith(b"%PDF-"), log.read_text()
-    assert download.value.suggested_filename == "进展摘要-广东省-2022Q3.pdf"
+    assert download.value.suggested_filename == "进展摘要-广东省-2025Q3.pdf"

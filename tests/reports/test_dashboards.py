@@ -256,7 +256,7 @@ def test_the_heat_map_and_table_show_five_years_and_the_downloads_every_quarter(
 @pytest.mark.parametrize("export", ["csv", "xlsx", None])
 def test_a_city_table_says_whether_each_city_is_covered(client, leadership, demo, export):
     client.force_login(leadership)
-    query = "?quarter=2022Q3" + (f"&_export={export}" if export else "")
+    query = "?plan=2018&quarter=2022Q3" + (f"&_export={export}" if export else "")
     response = page(client, "indicator_dashboard", code="ip_insurance_coverage", query=query)
     if export == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from reports import display
 from reports.sources import status_rule
-from targets.models import Indicator, Prefecture, Progress, ReportingPeriod
+from targets.models import Indicator, Plan, Prefecture, Progress, ReportingPeriod
+from targets.plans import tracked_by
 
 KINDS = ["stock", "flow", "cumulative", "ratio", "coverage", "milestone", "rank"]
 QUARTERS = ["2021Q2", "2022Q3"]
@@ -23,9 +24,9 @@ def page(client, code, scope, quarter, **query):
     return client.get(url, query, headers={"accept-language": "en"})
 
 
-def rows_of(client, code, scope, quarter):
+def rows_of(client, code, scope, quarter, **query):
     """The page's city table, as its CSV export gives it."""
-    response = page(client, code, scope, quarter, _export="csv")
+    response = page(client, code, scope, quarter, _export="csv", **query)
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
@@ -60,15 +61,18 @@ def test_every_province_result_is_rebuilt_from_the_rows_its_page_lists(
 ):
     client.force_login(leadership)
     period = ReportingPeriod.objects.get(year=int(quarter[:4]), quarter=int(quarter[-1]))
-    for indicator in Indicator.objects.all():
-        stored = Progress.objects.get(indicator=indicator, prefecture=None, period=period)
-        rows = rows_of(client, indicator.code, "province", quarter)
+    # Each plan's results (a series tracked by both is read against each one's target).
+    for plan, indicator in [(p, i) for p in Plan.objects.all() for i in tracked_by(p)]:
+        stored = Progress.objects.get(
+            plan=plan, indicator=indicator, prefecture=None, period=period
+        )
+        rows = rows_of(client, indicator.code, "province", quarter, plan=plan.code)
         expected_rows = 1 if indicator.reported_by == "province" else 21
         assert len(rows) == expected_rows, indicator.code
         assert recomputed(indicator, rows) == stored.actual, indicator.code
         missing = [row["Code"] for row in rows if row["Missing"]]
         assert missing == stored.missing, indicator.code
-        html = page(client, indicator.code, "province", quarter).content.decode()
+        html = page(client, indicator.code, "province", quarter, plan=plan.code).content.decode()
         shown = display.amount_beside(stored.actual, stored.target, indicator)
         assert f'<dd class="source-value">{shown}</dd>' in html, indicator.code
 
@@ -79,10 +83,13 @@ def test_a_city_result_is_rebuilt_from_its_one_row(client, demo, leadership, in_
     indicator = Indicator.objects.get(code=code)
     city = Prefecture.objects.get(code="440300")
     period = ReportingPeriod.objects.get(year=2022, quarter=3)
-    stored = Progress.objects.get(indicator=indicator, prefecture=city, period=period)
-    rows = rows_of(client, code, "440300", "2022Q3")
-    assert [row["Code"] for row in rows] == ["440300"]
-    assert recomputed(indicator, rows) == stored.actual
+    for plan in Plan.objects.all():  # the demo plan tracks these three too
+        stored = Progress.objects.get(
+            plan=plan, indicator=indicator, prefecture=city, period=period
+        )
+        rows = rows_of(client, code, "440300", "2022Q3", plan=plan.code)
+        assert [row["Code"] for row in rows] == ["440300"]
+        assert recomputed(indicator, rows) == stored.actual
 
 
 def test_per_10k_rows_name_the_population_year_and_source(client, demo, leadership, in_english):

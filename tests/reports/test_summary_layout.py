@@ -20,9 +20,12 @@ from targets.models import Indicator, Plan, Prefecture, Progress, ReportingPerio
 from targets.plans import with_targets
 from tests.reports.test_summaries import pdf_pages
 
+# The 2018 plan's summaries (the demo's plan in force is its demo plan).
 SCOPES = {
-    "province": Scope,
-    "city": lambda: Scope(prefecture=Prefecture.objects.get(code="440100")),
+    "province": lambda: Scope(plan=Plan.objects.get(code="2018")),
+    "city": lambda: Scope(
+        prefecture=Prefecture.objects.get(code="440100"), plan=Plan.objects.get(code="2018")
+    ),
 }
 
 
@@ -41,7 +44,7 @@ def test_the_summary_is_typeset_for_reading(demo, tmp_path, scope, language, qua
         scope = SCOPES[scope]()
         content = summaries.content(scope, period, timezone.localdate())
         document = summaries.render_document(scope, period, timezone.localdate())
-        title = Plan.objects.get().title
+        title = scope.plan.title
     pdf = document.write_pdf()
     pages = pdf_pages(pdf, tmp_path)
     assert_no_amount_is_split(content, pages)
@@ -143,9 +146,12 @@ def drawn(figure):
 
 @pytest.mark.parametrize("code", ["pledge_financing", "pct_national_rank", "ip_insurance_coverage"])
 def test_pdf_charts_keep_their_legend_off_the_lines_and_every_label_on_the_page(period, code):
-    indicator = with_targets([Indicator.objects.get(code=code)], Plan.objects.get())[0]
+    plan = Plan.objects.get(code="2018")
+    indicator = with_targets([Indicator.objects.get(code=code)], plan)[0]
     rows = list(
-        Progress.objects.filter(indicator=indicator, prefecture=None, period__year__lte=2022)
+        Progress.objects.filter(
+            plan=plan, indicator=indicator, prefecture=None, period__year__lte=2022
+        )
         .select_related("period")
         .order_by("period__year", "period__quarter")
     )

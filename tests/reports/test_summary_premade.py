@@ -33,7 +33,7 @@ def test_after_a_recompute_the_default_summary_waits_for_its_first_click(
         worker.wait(timeout=30)
     summary = Summary.objects.get()
     assert (summary.scope, summary.period, summary.language) == (
-        "province@2018",
+        "province@demo-2023",  # the plan in force, which pages open on
         default_period(),
         "zh-hans",
     )

@@ -5,7 +5,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
-from targets.models import Figure, Indicator, PopulationFigure, ReportingPeriod, Submission
+from targets.demo import DEMO_PLAN, demo_series
+from targets.models import (
+    Figure,
+    Indicator,
+    Plan,
+    PopulationFigure,
+    Prefecture,
+    ReportingPeriod,
+    Submission,
+)
+from targets.periods import Quarter
+from targets.plan_files import load
+from targets.plans import plan_in_force, with_targets
+
+NEW_SERIES = "demo_data_ip_registrations"
 
 
 def all_rows():
@@ -47,25 +61,91 @@ def test_it_creates_a_user_for_every_role_and_three_city_officers(demo):
         assert officer.check_password("ipplan-demo")
 
 
-def test_it_fills_every_city_reported_indicator_for_every_quarter(demo):
-    city_indicators = Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES)
-    for submission in Submission.objects.filter(prefecture__isnull=False):
-        assert submission.figures.count() == city_indicators.count()
-    assert Submission.objects.filter(prefecture__code="440100").count() == 20
+def test_it_fills_every_series_the_quarters_sheet_asks_for(demo):
+    """Each demo submission holds what its form asks for, no more, no less."""
+    asked = {}
+    for submission in Submission.objects.select_related("prefecture", "period"):
+        quarter = submission.period.as_quarter
+        if (submission.prefecture_id is None, quarter) not in asked:
+            indicators = Indicator.objects.asked_for(submission.prefecture, quarter)
+            asked[submission.prefecture_id is None, quarter] = {i.pk for i in indicators}
+        wanted = asked[submission.prefecture_id is None, quarter]
+        assert set(submission.figures.values_list("indicator", flat=True)) == wanted, quarter
+    assert Submission.objects.filter(prefecture__code="440100").count() == 32  # 2018Q1–2025Q4
     assert not Figure.objects.filter(is_demo=False).exists()
+
+
+def test_it_adds_a_second_plan_marked_as_demo_which_is_in_force(demo):
+    assert Plan.objects.count() == 2
+    plan = plan_in_force()
+    assert plan.code == "demo-2023"
+    assert "演示" in plan.title_zh
+    assert "demo" in plan.title_en
+    assert "演示" in plan.document_number
+    assert (plan.start_date.isoformat(), plan.target_date.isoformat()) == (
+        "2023-01-01",
+        "2025-12-31",
+    )
+    targets = plan.targets.select_related("indicator")
+    shared = targets.filter(indicator__targets__plan__code="2018").exclude(value=None)
+    assert 5 <= shared.count() <= 8
+    assert {t.period for t in targets.exclude(value=None)} == {Quarter(2025, 4)}
+    assert targets.filter(interim_targets__isnull=False).exists()
+    assert targets.filter(allocations__isnull=False).exists()
+    assert targets.get(indicator__code=NEW_SERIES).indicator.kind == Indicator.Kind.STOCK
+
+
+def test_the_demo_plan_is_its_plan_file_loaded_again_to_no_effect(demo):
+    _plan_file, loaded = load(DEMO_PLAN.read_bytes())
+    assert not loaded.changed
+
+
+def test_the_new_series_has_figures_from_2023q1_only(demo):
+    quarters = {quarter for points in city_series(NEW_SERIES).values() for quarter, _ in points}
+    assert min(quarters) == Quarter(2023, 1)
+    assert max(quarters) == Quarter(2025, 4)
+
+
+def test_the_first_plans_quarters_read_as_they_did_before_the_demo_plan(demo):
+    """The 2018 plan's quarters hold what `demo_series` makes for that plan alone."""
+    codes = [prefecture.code for prefecture in Prefecture.objects.all()]
+    quarters = [Quarter(2018, 1).shift(step) for step in range(20)]
+    population = {
+        (figure.prefecture.code, figure.year): figure.population
+        for figure in PopulationFigure.objects.select_related("prefecture")
+    }
+    first_plan = Plan.objects.get(code="2018")
+    indicators = Indicator.objects.filter(reported_by=Indicator.ReportedBy.CITIES)
+    for indicator in with_targets(indicators, first_plan):
+        if indicator.plan_target is None:
+            continue  # the demo plan's own series, first reported in 2023
+        expected = demo_series(indicator, codes, quarters, population)
+        figures = Figure.objects.filter(
+            indicator=indicator, submission__period__year__lte=2022
+        ).select_related("submission__prefecture", "submission__period")
+        stored = {
+            (f.submission.prefecture.code, f.submission.period.as_quarter): (f.value, f.denominator)
+            for f in figures
+        }
+        assert stored == {key: (demo.value, demo.denominator) for key, demo in expected.items()}, (
+            indicator.code
+        )
 
 
 def test_only_the_last_two_quarters_stay_open(demo):
     """Of the plan's quarters; the quarters since are as seeded (the current one open)."""
     open_quarters = [p.as_quarter for p in ReportingPeriod.objects.filter(is_open=True)]
-    assert [str(q) for q in open_quarters] == ["2022Q3", "2022Q4", "2026Q4"]
+    assert [str(q) for q in open_quarters] == ["2025Q3", "2025Q4", "2026Q4"]
 
 
-def test_it_leaves_quarters_in_every_state(demo):
+def test_it_leaves_the_last_quarter_in_every_state_and_approves_those_before(demo):
     states = set(Submission.objects.values_list("status", flat=True))
     assert states == set(Submission.Status.values)
-    unstarted = 21 * 20 - Submission.objects.filter(prefecture__isnull=False).count()
+    unstarted = 21 * 32 - Submission.objects.filter(prefecture__isnull=False).count()
     assert unstarted > 0
+    before = Submission.objects.exclude(period__year=2025, period__quarter=4)
+    assert set(before.values_list("status", flat=True)) == {Submission.Status.APPROVED}
+    assert before.count() == 21 * 31 + 31  # every city and the province, 2018Q1–2025Q3
 
 
 def test_series_respect_their_kind(demo):

@@ -257,17 +257,17 @@ def test_the_pages_open_on_the_latest_quarter_with_figures_not_the_empty_current
     client, demo, leadership
 ):
     assert ReportingPeriod.objects.order_by("year", "quarter").last().as_quarter == Quarter(2026, 4)
-    assert str(default_period()) == "2022Q3"
+    assert str(default_period()) == "2025Q3"
     client.force_login(leadership)
     text = client.get(reverse("overview")).content.decode()
-    assert "2022年第3季度" in text.split("</h1>")[0]
+    assert "2025年第3季度" in text.split("</h1>")[0]
     # The quarter picker lists the quarters since, to choose from.
     assert '<option value="2026Q4">' in text
 
 
-def test_the_demo_figures_end_with_the_plan(demo):
+def test_the_demo_figures_end_with_the_demo_plan(demo):
     reported = Submission.objects.values_list("period__year", flat=True)
-    assert max(reported) == 2022
+    assert max(reported) == 2025
     assert ReportingPeriod.objects.get(year=2026, quarter=4).is_open
     assert not ReportingPeriod.objects.get(year=2025, quarter=1).is_open
 

@@ -134,6 +134,32 @@ def test_the_new_series_is_in_the_city_quarter_form(client, plan_2023, city_offi
     assert f'name="{NEW_SERIES}-value"' in page
 
 
+def test_the_new_series_is_not_asked_for_before_its_plan_starts(client, plan_2023, city_officer):
+    client.force_login(city_officer)
+    page = client.get(reverse("quarter_form", args=["440100", "2022Q4"])).content.decode()
+    assert "地理标志保护产品" not in page
+    assert 'name="patent_agents-value"' in page
+    response = client.get(reverse("quarter_workbook", args=["440100", "2022Q4"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert "地理标志保护产品" not in {
+        str(c) for row in sheet.iter_rows(values_only=True) for c in row
+    }
+
+
+def test_the_csv_import_refuses_the_new_series_before_its_plan_starts(plan_2023, in_english):
+    text = f"prefecture,indicator,period,value,denominator,note\n440100,{NEW_SERIES},2022Q4,12,,\n"
+    assert read_csv(text.encode()) == (
+        [],
+        [
+            (
+                2,
+                "Products under geographical indication protection is reported from 2023 Q1, "
+                "when the first plan to track it began.",
+            )
+        ],
+    )
+
+
 def test_the_new_series_is_in_the_excel_sheet(client, plan_2023, city_officer):
     client.force_login(city_officer)
     response = client.get(reverse("quarter_workbook", args=["440100", "2025Q1"]))
