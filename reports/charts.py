@@ -188,17 +188,16 @@ def progress_series(indicator, rows, quarters, target, target_label, title):
 
 def _target_traces(indicator, rows, target, target_label) -> list[dict]:
     target_quarter = str(indicator.target_period)
-    expected = [(str(row.period.as_quarter), row.expected) for row in rows]
-    expected = [(q, value) for q, value in expected if value is not None]
     traces = []
-    if expected:
+    if any(row.expected is not None for row in rows):
+        quarters, values = _path_to(rows, indicator.target_period, target)
         traces.append(
             _trace(
                 _("path to the target"),
-                [q for q, _v in expected] + [target_quarter],
-                [v for _q, v in expected] + [target],
+                quarters,
+                values,
                 indicator,
-                [target] * (len(expected) + 1),
+                [target] * len(values),
                 mode="lines",
                 line={"color": PATH_COLOUR, "width": 2},
             )
@@ -235,6 +234,18 @@ def _target_traces(indicator, rows, target, target_label) -> list[dict]:
     return traces
 
 
+def _path_to(rows, end, target) -> tuple[list[str], list]:
+    """(quarters, values) of the expected path of `rows` (oldest first) before the target
+    quarter `end`, then the target at `end`: a path ends at its target's date, however late
+    the quarter in view."""
+    path = [
+        (row.period.as_quarter, row.expected)
+        for row in rows
+        if row.expected is not None and row.period.as_quarter < end
+    ]
+    return [str(q) for q, _v in path] + [str(end)], [v for _q, v in path] + [target]
+
+
 def other_plan_traces(indicator, target, rows) -> list[dict]:
     """Another plan's target on the same series, drawn beside the plan in view: its expected
     path (its stored results' `expected`) and its target, dotted, named by the plan's years.
@@ -243,9 +254,7 @@ def other_plan_traces(indicator, target, rows) -> list[dict]:
         "start": target.plan.start_date.year,
         "end": target.plan.target_date.year,
     }
-    path = [(str(row.period.as_quarter), row.expected) for row in rows if row.expected is not None]
-    quarters = [q for q, _v in path] + [str(target.period)]
-    values = [v for _q, v in path] + [target.value]
+    quarters, values = _path_to(rows, target.period, target.value)
     label = f"{name} · {stated_target(indicator, target)}"
     return [
         _trace(
