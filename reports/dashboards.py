@@ -55,25 +55,33 @@ def landing(request):
     return redirect("plan")
 
 
-def chosen_period(request, periods=None) -> ReportingPeriod | None:
-    """The quarter asked for, or the latest one with approved data. `periods`: every
-    reporting period, when the page has loaded them already (the quarter asked for is picked
-    from them rather than read again). BadParameter for a value that is no quarter,
-    NotOnRecord for a quarter that is not a reporting period."""
+def chosen_period(request, periods=None, plan=None) -> ReportingPeriod | None:
+    """The quarter asked for, or the latest one with approved data (by `plan`'s target date,
+    see `default_period`). `periods`: every reporting period, when the page has loaded them
+    already (the quarter asked for is picked from them rather than read again). BadParameter
+    for a value that is no quarter, NotOnRecord for a quarter that is not a reporting
+    period."""
     if text := request.GET.get("quarter"):
         try:
             quarter = Quarter.parse(text[:20])
         except ValueError as problem:
             raise BadParameter(str(problem)) from None
         return period_or_404(quarter, periods)
-    return default_period()
+    return default_period(plan)
 
 
-def default_period() -> ReportingPeriod | None:
-    """The quarter the pages show when none is asked for."""
+def default_period(plan=None) -> ReportingPeriod | None:
+    """The quarter the pages show when none is asked for; for `plan`, none after its target
+    date: a concluded plan opens where its final evaluation judges it, not on later figures
+    that its targets no longer judge."""
     # The latest quarter with approved data for every city; a quarter still coming in would
     # show the province short of what it has.
     newest_first = ReportingPeriod.objects.order_by("-year", "-quarter")
+    if plan is not None:
+        end = Quarter.containing(plan.target_date)
+        newest_first = newest_first.filter(
+            Q(year__lt=end.year) | Q(year=end.year, quarter__lte=end.quarter)
+        )
     with_data = {"progress__prefecture": None, "progress__actual__isnull": False}
     complete = {"progress__complete": True, "progress__indicator__reported_by": "cities"}
     return (
@@ -129,9 +137,9 @@ def city_names(rows) -> dict[str, str]:
 @published_figures
 def overview(request):
     periods = list(ReportingPeriod.objects.all())
-    period = chosen_period(request, periods)
     choice = plan_choice(request)
     plan = choice.plan
+    period = chosen_period(request, periods, plan)
     rows = in_plan_order(
         Progress.objects.filter(
             period=period, prefecture=None, indicator__in=every_indicator(), plan=plan
@@ -254,7 +262,7 @@ def indicator_dashboard(request, code):
             % {"plan": plan.title, "indicator": indicator.name}
         )
     every_period = list(ReportingPeriod.objects.all())
-    period = chosen_period(request, every_period)
+    period = chosen_period(request, every_period, plan)
     periods = periods_until(period, every_period)
     ends = [t.period for t in targets.values() if t.period]
     quarters = charts.timeline(indicator, every_period, period, until=max(ends, default=None))
@@ -354,9 +362,9 @@ def _sources_url(indicator, prefecture, period) -> str | None:
 def prefecture_dashboard(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
     periods = list(ReportingPeriod.objects.all())
-    period = chosen_period(request, periods)
     choice = plan_choice(request)
     plan = choice.plan
+    period = chosen_period(request, periods, plan)
     rows, province = [], {}
     # The city's rows and the province's, which they are read against, in one query; each
     # branch names every column of its partial unique index (see every_indicator).
@@ -414,9 +422,9 @@ def city_reading(indicator, row) -> display.Reading:
 @published_figures
 def map_dashboard(request):
     periods = list(ReportingPeriod.objects.all())
-    period = chosen_period(request, periods)
     choice = plan_choice(request)
     plan = choice.plan
+    period = chosen_period(request, periods, plan)
     indicators = [i for i in tracked_by(plan) if i.reported_by == Indicator.ReportedBy.CITIES]
     if not indicators:
         raise NotOnRecord(

@@ -387,9 +387,10 @@ def make_default() -> Summary | None:
     """Makes the province summary of the quarter the pages open on, in the site's language,
     unless the data as it stands has it already: the first click on it is then served from the
     store. None when there is no quarter yet."""
-    period = default_period()
+    scope = Scope()
+    period = default_period(scope.plan)
     if period is None:
         return None
     with translation.override(settings.LANGUAGE_CODE):
-        summary, wanted = find_or_request(Scope(), period, None)
+        summary, wanted = find_or_request(scope, period, None)
     return make(summary) if wanted else summary

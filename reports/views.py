@@ -20,8 +20,10 @@ from targets.plans import plan_in_view
 @require_GET
 @published_figures
 def progress_api(request):
+    if not (text := request.GET.get("period", "")):
+        return _bad_request(_("Name the quarter, as in ?period=2021Q3."))
     try:
-        quarter = Quarter.parse(request.GET.get("period", ""))
+        quarter = Quarter.parse(text[:20])
     except ValueError as error:
         return _bad_request(str(error))
     if not ReportingPeriod.objects.filter(year=quarter.year, quarter=quarter.quarter).exists():
@@ -72,7 +74,7 @@ def prefecture_summary(request, code):
 def _summary(request, scope: Scope):
     """The PDF itself when it is stored or made within a moment; otherwise a page that
     offers it once ready. `?check=1` answers with the state alone, for that page."""
-    period = chosen_period(request)
+    period = chosen_period(request, plan=scope.plan)
     summary, wanted = summaries.find_or_request(
         scope, period, request.user, retry="retry" in request.GET
     )

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -92,11 +92,22 @@ class TargetForm(forms.ModelForm):
                 self.add_error(f"adjustment_{field}", messages)
         return cleaned
 
-    def save_adjustment(self, by) -> None:
-        """Record the adjustment this form made, once the target itself is saved."""
-        if getattr(self, "adjustment", None) is not None:
-            self.adjustment.by = by
-            self.adjustment.save()
+    def save_adjustment(self, model_admin, request) -> None:
+        """Record the adjustment this form made, once the target itself is saved; warn that
+        the cities' allocations, which an adjustment leaves as they are, may need one too."""
+        if getattr(self, "adjustment", None) is None:
+            return
+        self.adjustment.by = request.user
+        self.adjustment.save()
+        if self.instance.allocations.exists():
+            model_admin.message_user(
+                request,
+                _(
+                    "The cities' allocations of this target are as they were: change them "
+                    "below if they should follow the adjustment."
+                ),
+                messages.WARNING,
+            )
 
 
 class TargetInline(admin.StackedInline):
@@ -117,7 +128,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         for target_form in formset.forms:
             if isinstance(target_form, TargetForm):
-                target_form.save_adjustment(request.user)
+                target_form.save_adjustment(self, request)
 
 
 class InterimTargetInline(admin.TabularInline):
@@ -154,7 +165,7 @@ class TargetAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        form.save_adjustment(request.user)
+        form.save_adjustment(self, request)
 
 
 @admin.register(TargetAllocation)

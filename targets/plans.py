@@ -1,8 +1,9 @@
 """Which plan a page shows, and the series it tracks with what it sets on each.
 
-Pages show one plan at a time: the one named by `?plan=<code>`, else the one chosen with the
-header's switcher (kept in the session), else the plan in force today (the latest to have
-started). Figures are reported once, whatever the plan; only targets and results differ.
+Pages show one plan at a time: the one named by `?plan=<code>` or chosen with the header's
+switcher (either kept in the session, so that the page's links stay on it), else the plan in
+force today (the latest to have started). Figures are reported once, whatever the plan;
+only targets and results differ.
 """
 
 from dataclasses import dataclass
@@ -60,6 +61,10 @@ def plan_choice(request) -> PlanChoice:
     if code := request.GET.get("plan"):
         if code not in by_code:
             raise no_such_plan(code, by_code)
+        # Kept, as the switcher's choice is: the page's links (its sources, its PDF, the
+        # overview) carry no plan, and must not lead to another plan's figures.
+        if request.session.get(SESSION_KEY) != code:
+            request.session[SESSION_KEY] = code
         return PlanChoice(by_code[code], plans)
     chosen = by_code.get(request.session.get(SESSION_KEY, ""))
     return PlanChoice(chosen or plan_in_force(plans=plans), plans)

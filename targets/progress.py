@@ -51,7 +51,7 @@ GROWTH_LIMIT = Decimal(999999)  # the ratio explodes when hardly any growth is r
 PLACES = Decimal("0.000001")  # what the database stores
 PROJECTION_HORIZON = 400  # quarters: a trend that needs longer is reported as never reaching it
 # Bump when a rule changes, so that stored results computed by the old rules are replaced.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,11 @@ class IndicatorSpec:
     superseded: tuple[tuple[Quarter, Decimal | None, Quarter | None], ...] = ()
 
     def in_force(self, quarter: Quarter) -> "IndicatorSpec":
-        """This spec with the target in force at `quarter`: a quarter before an adjustment
-        took effect stays judged against the target it replaced (targets.adjustments)."""
+        """This spec with the target in force at `quarter`: none before the plan started (its
+        figures are history the plan does not judge), and for a quarter before an adjustment
+        took effect, the target it replaced (targets.adjustments)."""
+        if self.plan_start is not None and quarter < self.plan_start:
+            return replace(self, target_value=None, target_period=None, superseded=())
         for until, value, period in self.superseded:
             if quarter < until:
                 return replace(self, target_value=value, target_period=period, superseded=())
@@ -566,11 +569,14 @@ def _assess_series(spec, prefecture, points, target, own_baseline, since=None) -
 
 
 def _baseline(spec, points, own_baseline) -> tuple[Quarter, Decimal] | None:
-    """The indicator's own baseline, or else the earliest complete actual (annualised flows)."""
+    """The indicator's own baseline, or else the earliest complete actual (annualised flows)
+    from the quarter before the plan started on: a later plan starts from where the series
+    stood when it began, not from the first figure ever reported."""
     if own_baseline and spec.baseline_value is not None and spec.baseline_period is not None:
         return spec.baseline_period, spec.baseline_value
+    first = spec.plan_start.shift(-1) if spec.plan_start else None
     for point in points:
-        if point.actual is not None and point.complete:
+        if point.actual is not None and point.complete and (first is None or point.period >= first):
             return point.period, _annualised(spec, point.period, point.actual)
     return None
 

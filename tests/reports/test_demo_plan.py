@@ -62,3 +62,37 @@ def test_the_city_form_asks_for_the_new_series_from_2023_on(client, officer):
     assert f'name="{NEW_SERIES}-value"' in form
     before = client.get(reverse("quarter_form", args=["440100", "2022Q4"])).content.decode()
     assert "数据知识产权登记证书" not in before
+
+
+def test_a_page_opened_on_a_plan_keeps_its_links_on_that_plan(client, demo, leadership):
+    """?plan=2018 is kept, as the switcher's choice is: the sources page and the PDF the
+    page links to (without a plan of their own) read the 2018 plan's target, not the demo's."""
+    client.force_login(leadership)
+    client.cookies["django_language"] = "en"
+    page = client.get(
+        reverse("indicator_dashboard", args=["patent_agents"]), {"plan": "2018"}
+    ).content.decode()
+    assert '<dt>Target</dt><dd><span class="nowrap">≥ 3000 ' in page
+    sources = client.get(reverse("sources", args=["patent_agents", "province", "2019Q4"]))
+    assert "≥ 3000 " in sources.content.decode() and "≥ 5000" not in sources.content.decode()
+    overview = client.get(reverse("overview")).content.decode()
+    assert '<option value="2018" selected>' in overview
+
+
+def test_a_concluded_plan_opens_on_its_target_quarter_as_its_final_evaluation_judges_it(
+    client, demo, leadership
+):
+    """Later figures are no longer judged by the 2018 plan: its pages open on 2022Q4, the
+    quarter its final evaluation reads, and so never contradict it."""
+    client.force_login(leadership)
+    page = client.get(reverse("overview"), {"plan": "2018"}).content.decode()
+    assert "方案目标进展：2022年第4季度" in page
+    for url in [
+        reverse("indicator_dashboard", args=["patent_agents"]),
+        reverse("prefecture_dashboard", args=["440100"]),
+    ]:
+        page = client.get(url, {"plan": "2018"}).content.decode()
+        assert '<option value="2022Q4" selected>' in page
+    # The demo plan, which runs to 2025, opens on its newest complete quarter.
+    page = client.get(reverse("overview"), {"plan": "demo-2023"}).content.decode()
+    assert "方案目标进展：2025年第3季度" in page

@@ -31,7 +31,7 @@ def test_it_filters_by_indicator(client, progress_2022q4, leadership):
 @pytest.mark.parametrize(
     "query, chinese, english",
     [
-        ({}, "不是", "is not a quarter"),
+        ({}, "请指明季度，如 ?period=2021Q3", "Name the quarter, as in ?period=2021Q3"),
         ({"period": "2022Q5"}, "不是", "is not a quarter"),
         ({"period": "2031Q1"}, "没有 2031Q1 这个报送期", "no reporting period 2031Q1"),
         ({"period": "2022Q4", "indicator": "nope"}, "没有代码为“nope”的指标", "no indicator"),

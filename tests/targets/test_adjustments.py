@@ -19,6 +19,7 @@ from targets.models import (
     Progress,
     ReportingPeriod,
     Target,
+    TargetAllocation,
     TargetChange,
 )
 from targets.periods import Quarter as Q
@@ -214,3 +215,32 @@ def test_the_pdf_summary_reads_each_quarter_against_its_target_and_lists_the_adj
         # The table's target column (the last cell of the row), then the adjustment under it.
         assert f"{judged}目标中期调整·执业专利代理人：≥3000人·2022年第4季度→≥3500人·" in text
         assert "2022年第4季度，自2021年第1季度起" in text and "中期评估后上调" in text
+
+
+def test_a_plan_judges_no_quarter_before_it_started_and_starts_from_the_quarter_before():
+    """A later plan (from 2020Q1 here) leaves the quarters before it unjudged, and its path
+    starts from where the series stood when it began (2019Q4: 2700), not from 2018Q1."""
+    later = spec(plan_start=Q(2020, 1), target_value=D(5000))
+    by_quarter = results(later, FIGURES, cities="A")
+    assert by_quarter[None, "2019Q3"].target is None
+    assert by_quarter[None, "2019Q3"].status == "no_target"
+    assert by_quarter[None, "2020Q1"].target == D(5000)
+    assert by_quarter[None, "2020Q1"].baseline == (Q(2019, 4), D(2700))
+    # A plan that starts with the figures is judged from its first quarter, as before.
+    assert results(spec(plan_start=Q(2018, 1)), FIGURES, cities="A") == results(
+        spec(), FIGURES, cities="A"
+    )
+
+
+@pytest.mark.django_db
+def test_an_adjustment_warns_that_the_cities_allocations_stay(client, superuser, agents):
+    target = Target.objects.get(indicator=agents)
+    guangzhou = Prefecture.objects.get(code="440100")
+    TargetAllocation.objects.create(target=target, prefecture=guangzhou, value=800)
+    client.force_login(superuser)
+    response = admin_change(
+        client, target, value="3500", adjustment_effective="2021Q1", adjustment_reason="r"
+    )
+    page = client.get(response["Location"], headers={"accept-language": "en"}).content.decode()
+    assert "allocations of this target are as they were" in page
+    assert TargetAllocation.objects.get().value == 800
