@@ -186,7 +186,7 @@ def approval_floor(city, period) -> float:
     )
     of_cities = Indicator.objects.filter(reported_by="cities")
     sharing = of_cities.filter(kind__in=["stock", "flow", "cumulative", "coverage"]).exclude(
-        target__allocations__isnull=False
+        targets__allocations__isnull=False
     )
     ids = ", ".join(str(pk) for pk in of_cities.values_list("pk", flat=True))
     shared = ", ".join(str(pk) for pk in sharing.values_list("pk", flat=True))

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -220,43 +220,46 @@ def compute_since(
     since: Quarter,
     changed: Collection[str | None],
     before: Sequence[Point],
-    reported: Mapping[tuple[str, Quarter], Decimal],
-) -> tuple[list[Result], dict[tuple[str, Quarter], Decimal | None]]:
+    stored: Sequence[Point] = (),
+    previous: Mapping[tuple[str, Quarter], Decimal | None] | None = None,
+) -> list[Result]:
     """What the figures of the `changed` scopes (city codes, or None for the province's own)
-    can change from the quarter `since` on, once they changed at `since` or later:
-    (the results of the province and of the changed cities for every period from `since`
-    on, {(city, period): share of the province} of every other city from `since` on).
+    can change from the quarter `since` on, once they changed at `since` or later: the
+    results of the province and of the changed cities for every period from `since` on.
 
     The same rules as `compute_indicator`, given what they would read: `figures` holds every
-    figure of the changed scopes (for a ratio, every city's from `since` on too), `before`
-    the province's points of every period before `since` as stored, and for a summed
-    indicator `reported` every other city's stored actual from `since` on where it counted
-    (a summed amount is its own actual). The shares are empty when no city has one.
+    figure of the changed scopes (for an indicator that is not summed, every city's from
+    `since` on too) and `before` the province's points of every period before `since` as
+    stored. A summed indicator's province total is worked out by difference, exact in
+    Decimal: `stored` holds the province's stored points from `since` on, `previous` each
+    changed city's stored actual of those periods (None where it was missing), and each
+    period's total is the stored one less what the changed cities counted before plus what
+    they count now.
     """
     periods = sorted(periods)
     start = len([quarter for quarter in periods if quarter < since])
     with localcontext() as context:
         context.prec = 34
         if spec.reported_by_province:
-            return _province_only(spec, figures, periods, since), {}
+            return _province_only(spec, figures, periods, since)
         amounts = _city_amounts(spec, figures, populations, cities, periods)
         if spec.kind in ADDITIVE_KINDS:
-            amounts.update((key, Amount(actual)) for key, actual in reported.items())
-        series = _series(amounts, cities, periods)
-        points = [*before, *_province_points(spec, series, periods, start)]
+            series = _series(amounts, [code for code in cities if code in changed], periods)
+            after = _province_points_by_difference(
+                spec, stored, previous or {}, series, cities, periods, start
+            )
+        else:
+            series = _series(amounts, cities, periods)
+            after = _province_points(spec, series, periods, start)
+        points = [*before, *after]
         results = _assess_series(spec, None, points, spec.target_value, True, since)
         whole = [point.actual for point in points]
-        shares = {}
-        for code, row in series.items():
-            target = allocations.get(code)
-            if code in changed:
-                points = _city_points(spec, code, row, periods, target, whole)
+        for code in changed:
+            if code in series:
+                target = allocations.get(code)
+                points = _city_points(spec, code, series[code], periods, target, whole)
                 results.extend(_assess_series(spec, code, points, target, False, since))
-            elif target is None and spec.kind in ADDITIVE_KINDS:
-                for at in range(start, len(periods)):
-                    actual = _city_actual(spec, row[at])
-                    shares[code, periods[at]] = _share(spec, None, actual, whole[at])
-        return results, shares
+        return results
 
 
 def compute_indicator(
@@ -414,6 +417,46 @@ def _province_points(spec, series, periods, start=0) -> list[Point]:
     return points
 
 
+def _province_points_by_difference(spec, stored, previous, series, cities, periods, start):
+    """The province's points of `periods` from the position `start` on, for a summed indicator:
+    each stored point (`stored`, by position from `start`) with the changed cities' actuals
+    before (`previous`, {(city, quarter): actual, None where missing}) taken out and their
+    amounts now (`series`) put in. A summed amount is its own actual, so the difference is
+    exact."""
+    position = {code: at for at, code in enumerate(cities)}
+    points = []
+    for at in range(start, len(periods)):
+        quarter, point = periods[at], stored[at - start]
+        total = point.actual or Decimal(0)
+        missing, uncovered = set(point.missing), set(point.uncovered)
+        for code, row in series.items():
+            if code not in missing:
+                total -= previous[code, quarter]
+            missing.discard(code)
+            uncovered.discard(code)
+            if (amount := row[at]) is None:
+                missing.add(code)
+            else:
+                total += _city_actual(spec, amount)
+            if spec.kind == COVERAGE and (amount is None or amount.value <= 0):
+                uncovered.add(code)
+        actual = total if len(missing) < len(cities) else None
+        coverage_ratio = None
+        if spec.kind == COVERAGE and actual is not None and cities:
+            coverage_ratio = _quantize(actual / len(cities))
+        points.append(
+            Point(
+                quarter,
+                actual,
+                not missing,
+                tuple(sorted(missing, key=position.__getitem__)),
+                tuple(sorted(uncovered, key=position.__getitem__)),
+                coverage_ratio,
+            )
+        )
+    return points
+
+
 def _city_points(spec, code, row, periods, target, whole) -> list[Point]:
     """A city's points from its series (`row`) and the province's actuals (`whole`), both by
     position in `periods`; one without a figure that counts is incomplete, and missing itself."""
@@ -433,11 +476,21 @@ def _city_actual(spec, amount) -> Decimal | None:
 
 
 def _share(spec, target, actual, whole) -> Decimal | None:
-    """A city's share of the province in percent, for an additive indicator it has no
-    allocation of."""
-    if target is not None or spec.kind not in ADDITIVE_KINDS or actual is None or not whole:
+    """A city's share of the province, for an additive indicator it has no allocation of."""
+    if target is not None or spec.kind not in ADDITIVE_KINDS:
         return None
-    return _quantize(_quantize(actual) / whole * 100)
+    return share_of_province(actual, whole)
+
+
+def share_of_province(actual: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """A city's actual as a percentage of the province's (`whole`), to the 6 decimal places
+    stored, half to even; None without both, or for a province total of zero.
+    `recompute._SHARES_SQL` is the same rule in PostgreSQL's exact numeric arithmetic."""
+    if actual is None or not whole:
+        return None
+    with localcontext() as context:
+        context.prec, context.rounding = 34, ROUND_HALF_EVEN
+        return _quantize(_quantize(actual) / whole * 100)
 
 
 def _city_amounts(spec, figures, populations, cities, periods) -> dict:

@@ -348,12 +348,12 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
         for pk, year, quarter in ReportingPeriod.objects.values_list("pk", "year", "quarter")
     }
     # One condition per kind of change (one approval marks all its indicators alike). A summed
-    # indicator reads every other city's amount back from its stored actual; a ratio, which
-    # cannot, reads every city's figures from the changed quarter on.
+    # indicator's province total is worked out by difference from its stored rows; a ratio's,
+    # which cannot be, from every city's figures from the changed quarter on.
     groups = defaultdict(list)
     for pk, item in changed.items():
         groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
-    figures, rows, others, submissions = Q(), Q(), Q(), set()
+    figures, rows, submissions = Q(), Q(), set()
     for (item, summed), pks in groups.items():
         later = [period for period, quarter in periods.items() if quarter >= item.since]
         reporters = Q(prefecture__in=item.scopes - {None})
@@ -362,11 +362,10 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
         # Each branch implies the condition of one partial unique index (the cities', the
         # province's), so PostgreSQL reads the few rows through them.
         these = Q(indicator__in=pks, period__in=later, plan=plan)
-        cities = item.scopes - {None}
-        rows |= (these & Q(prefecture__in=cities)) | (these & Q(prefecture__isnull=True))
-        if summed:
-            others |= these & Q(prefecture__isnull=False) & ~Q(prefecture__in=cities)
-        else:
+        rows |= (these & Q(prefecture__in=item.scopes - {None})) | (
+            these & Q(prefecture__isnull=True)
+        )
+        if not summed:
             reporters |= Q(period__in=later)
         # The submissions first, so that their figures are found by the submission's index.
         read = set(Submission.objects.filter(reporters).values_list("pk", flat=True))
@@ -374,7 +373,7 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
         submissions |= read
     inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
     keys = _Keys(inputs)
-    before, reported, stored = defaultdict(dict), defaultdict(dict), {}
+    before = defaultdict(dict)
     for indicator_id, period_id, actual, complete in (
         Progress.objects.filter(indicator__in=list(changed), prefecture=None, plan=plan)
         .order_by()
@@ -382,46 +381,31 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
     ):
         quarter = inputs.periods[period_id]
         before[indicator_id][quarter] = progress.Point(quarter, actual, complete)
-    for row in _stored(Progress.objects.filter(rows).order_by()):
-        stored[tuple(row[1:4])] = row
-    # Every other city's row is read for its actual and its share alone: there are hundreds
-    # of them for each changed one, and reading them whole took most of the run.
-    shared = {}
-    if others:
-        for pk, *key, actual, complete, share in (
-            Progress.objects.filter(others)
-            .order_by()
-            .values_list(
-                "pk",
-                "indicator_id",
-                "prefecture_id",
-                "period_id",
-                "actual",
-                "complete",
-                "share_of_province",
-            )
-        ):
-            indicator_id, prefecture_id, period_id = key = tuple(key)
-            shared[key] = pk, share
-            if complete:
-                city = inputs.cities[prefecture_id]
-                reported[indicator_id][city, inputs.periods[period_id]] = actual
+    stored = {tuple(row[1:4]): row for row in _stored(Progress.objects.filter(rows).order_by())}
     by_indicator = defaultdict(list)
     for figure in inputs.figures:
         by_indicator[figure.indicator].append(figure)
     cities = list(inputs.cities.values())
     quarters = sorted(inputs.periods.values())
-    whole, fresh, shares = set(), {}, {}
+    whole, fresh, totals, kept = set(), {}, {}, set()
     for spec in inputs.specs:
         pk, item = by_code[spec.code].pk, changed[by_code[spec.code].pk]
         earlier = [q for q in quarters if q < item.since]
         if any(q not in before[pk] for q in earlier):
             whole.add(pk)
             continue
+        summed = spec.kind in progress.ADDITIVE_KINDS and not spec.reported_by_province
+        later = [(q, keys.period_ids[q]) for q in quarters if q >= item.since]
+        scopes = item.scopes - {None}
+        province = [stored.get((pk, None, period)) for _q, period in later]
+        of_cities = [stored.get((pk, city, period)) for city in scopes for _q, period in later]
+        if summed and None in [*province, *of_cities]:
+            whole.add(pk)
+            continue
         allocations = {
             city: value for (code, city), value in inputs.allocations.items() if code == spec.code
         }
-        results, city_shares = progress.compute_since(
+        results = progress.compute_since(
             spec,
             by_indicator[spec.code],
             inputs.populations,
@@ -431,19 +415,45 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
             item.since,
             {inputs.cities.get(scope) for scope in item.scopes},
             [before[pk][q] for q in earlier],
-            reported[pk],
+            [_stored_point(q, row) for (q, _period), row in zip(later, province, strict=True)]
+            if summed
+            else (),
+            {
+                (inputs.cities[city], q): stored[pk, city, period][4]
+                for city in scopes
+                for q, period in later
+            }
+            if summed
+            else None,
         )
         for result in results:
-            fresh[keys.of(pk, result)] = keys.values(result)
-        for (city, quarter), share in city_shares.items():
-            shares[pk, keys.city_ids[city], keys.period_ids[quarter]] = share
+            key = keys.of(pk, result)
+            fresh[key] = values = keys.values(result)
+            if summed and result.prefecture is None and stored[key][4] != values[0]:
+                totals[key[0], key[2]] = values[0]
+        if summed:
+            city_ids = {*scopes, *(keys.city_ids[city] for city in allocations)}
+            kept.update((pk, city) for city in city_ids)
     writer.replace(
         fresh,
         {key: (row[0], row[4:]) for key, row in stored.items() if key in fresh},
         obsolete=False,
     )
-    writer.update_shares(shares, {key: row for key, row in shared.items() if key in shares})
+    writer.update_shares(totals, kept)
     return whole
+
+
+def _stored_point(quarter: Quarter, row: tuple) -> progress.Point:
+    """A stored row (as `_stored` reads it) as the engine's point."""
+    values = dict(zip(VALUES, row[4:], strict=True))
+    return progress.Point(
+        quarter,
+        values["actual"],
+        values["complete"],
+        tuple(json.loads(values["missing"])),
+        tuple(json.loads(values["uncovered"])),
+        values["coverage_ratio"],
+    )
 
 
 def is_current(stored: Progress, result: progress.Result) -> bool:
@@ -532,15 +542,13 @@ class _Writer:
 
         _insert(counted())
 
-    def update_shares(self, shares: dict, stored: dict) -> None:
-        """Sets the share of the province of the stored rows ({key: (pk, share)}) whose
-        share differs from the fresh one ({key: share})."""
-        changed = {
-            key: (pk, shares[key]) for key, (pk, share) in stored.items() if shares[key] != share
-        }
-        _update_shares(changed, self.now)
-        self.rows += len(changed)
-        self.rewritten.update(key[0] for key in changed)
+    def update_shares(self, totals: dict, kept: set) -> None:
+        """Sets every city's share of the province where the province's total changed
+        ({(indicator id, period id): new total}), but those of `kept` ((indicator id,
+        prefecture id): rewritten whole, or with an allocation instead)."""
+        for indicator_id, rows in _update_shares(self.plan_id, totals, kept, self.now).items():
+            self.rows += rows
+            self.rewritten.add(indicator_id)
 
 
 def _delete(ids: list[int]) -> None:
@@ -617,34 +625,87 @@ def _copy_value(value) -> str:
     return _COPY_FORMATS[type(value)](value)
 
 
-def _update_shares(changes: dict[tuple, tuple[int, Decimal | None]], now) -> None:
-    """Sets the shares of the province ({(indicator id, prefecture id, period id): (row id,
-    share)}): on PostgreSQL in one statement given arrays (a VALUES list of thousands of rows
-    took longer to plan and quote than to run), its rows found through the period index
-    rather than by a scan of the whole table for their ids; elsewhere by one prepared
-    UPDATE run per row."""
-    if not changes:
-        return
+# progress.share_of_province in PostgreSQL's numeric arithmetic, which is exact: the actual
+# times 10^8 divided by the total, to a whole number of millionths of a per cent, half to
+# even; the sign apart, as Decimal rounds the magnitude.
+_SHARES_SQL = """
+WITH province (indicator_id, period_id, total) AS (
+    SELECT * FROM unnest(%(indicators)s::bigint[], %(periods)s::bigint[], %(totals)s::numeric[])
+), kept (indicator_id, prefecture_id) AS (
+    SELECT * FROM unnest(%(kept_indicators)s::bigint[], %(kept_cities)s::bigint[])
+), written AS (
+    UPDATE {table} AS city SET computed_at = %(now)s, share_of_province = CASE
+        WHEN city.actual IS NULL OR province.total IS NULL OR province.total = 0 THEN NULL
+        ELSE sign(city.actual) * sign(province.total) * (
+            div(abs(city.actual) * 100000000, abs(province.total))
+            + CASE sign(2 * mod(abs(city.actual) * 100000000, abs(province.total))
+                        - abs(province.total))
+                WHEN 1 THEN 1
+                WHEN -1 THEN 0
+                ELSE mod(div(abs(city.actual) * 100000000, abs(province.total)), 2)
+              END
+        ) / 1000000
+    END
+    FROM province
+    WHERE city.indicator_id = province.indicator_id AND city.period_id = province.period_id
+        AND city.plan_id = %(plan)s AND city.prefecture_id IS NOT NULL
+        -- The rows are found through the period's index, not by a scan of the whole table.
+        AND city.period_id = ANY(%(periods)s::bigint[])
+        AND city.indicator_id = ANY(%(indicators)s::bigint[])
+        AND NOT EXISTS (
+            SELECT FROM kept
+            WHERE kept.indicator_id = city.indicator_id AND kept.prefecture_id = city.prefecture_id
+        )
+    RETURNING city.indicator_id
+)
+SELECT indicator_id, count(*) FROM written GROUP BY indicator_id
+"""
+
+
+def _update_shares(plan_id, totals: dict, kept: set, now) -> dict[int, int]:
+    """Sets every city's share of the province where the province's total changed
+    ({(indicator id, period id): total}), but those of `kept` ((indicator id, prefecture id)
+    pairs); returns {indicator id: rows written}. On PostgreSQL one
+    statement computes and writes them where they are stored (`_SHARES_SQL`); elsewhere the
+    cities' actuals are read and `progress.share_of_province` computes them."""
+    if not totals:
+        return {}
     table = connection.ops.quote_name(Progress._meta.db_table)
+    if connection.vendor == "postgresql":
+        (indicators, periods), values = zip(*totals, strict=True), list(totals.values())
+        kept_indicators, kept_cities = zip(*kept, strict=True) if kept else ((), ())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SHARES_SQL.format(table=table),
+                {
+                    "indicators": list(indicators),
+                    "periods": list(periods),
+                    "totals": values,
+                    "kept_indicators": list(kept_indicators),
+                    "kept_cities": list(kept_cities),
+                    "plan": plan_id,
+                    "now": now,
+                },
+            )
+            return dict(cursor.fetchall())
+    indicators = {indicator for indicator, _period in totals}
+    periods = {period for _indicator, period in totals}
+    changes, written = [], defaultdict(int)
+    for pk, indicator_id, prefecture_id, period_id, actual in (
+        Progress.objects.filter(
+            indicator__in=indicators, period__in=periods, plan=plan_id, prefecture__isnull=False
+        )
+        .order_by()
+        .values_list("pk", "indicator_id", "prefecture_id", "period_id", "actual")
+    ):
+        if (indicator_id, period_id) in totals and (indicator_id, prefecture_id) not in kept:
+            share = progress.share_of_province(actual, totals[indicator_id, period_id])
+            changes.append((share, pk))
+            written[indicator_id] += 1
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            ids, shares = zip(*changes.values(), strict=True)
-            cursor.execute(
-                f"UPDATE {table} SET share_of_province = fresh.share, computed_at = %s "
-                "FROM unnest(%s::bigint[], %s::numeric[]) AS fresh (id, share) "
-                f"WHERE {table}.id = fresh.id AND {table}.indicator_id = ANY(%s) "
-                f"AND {table}.period_id = ANY(%s)",
-                [
-                    at,
-                    list(ids),
-                    list(shares),
-                    sorted({indicator for indicator, _city, _period in changes}),
-                    sorted({period for _indicator, _city, period in changes}),
-                ],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
-                [(share, at, pk) for pk, share in changes.values()],
-            )
+        cursor.executemany(
+            f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
+            [(share, at, pk) for share, pk in changes],
+        )
+    return written
