@@ -545,10 +545,9 @@ class _Writer:
     def update_shares(self, totals: dict, kept: set) -> None:
         """Sets every city's share of the province where the province's total changed
         ({(indicator id, period id): new total}), but those of `kept` ((indicator id,
-        prefecture id): rewritten whole, or with an allocation instead)."""
-        for indicator_id, rows in _update_shares(self.plan_id, totals, kept, self.now).items():
-            self.rows += rows
-            self.rewritten.add(indicator_id)
+        prefecture id): rewritten whole, or with an allocation instead). The indicators are
+        counted already: their province's rows were rewritten."""
+        self.rows += _update_shares(self.plan_id, totals, kept, self.now)
 
 
 def _delete(ids: list[int]) -> None:
@@ -633,8 +632,8 @@ WITH province (indicator_id, period_id, total) AS (
     SELECT * FROM unnest(%(indicators)s::bigint[], %(periods)s::bigint[], %(totals)s::numeric[])
 ), kept (indicator_id, prefecture_id) AS (
     SELECT * FROM unnest(%(kept_indicators)s::bigint[], %(kept_cities)s::bigint[])
-), written AS (
-    UPDATE {table} AS city SET computed_at = %(now)s, share_of_province = CASE
+)
+UPDATE {table} AS city SET computed_at = %(now)s, share_of_province = CASE
         WHEN city.actual IS NULL OR province.total IS NULL OR province.total = 0 THEN NULL
         ELSE sign(city.actual) * sign(province.total) * (
             div(abs(city.actual) * 100000000, abs(province.total))
@@ -656,20 +655,17 @@ WITH province (indicator_id, period_id, total) AS (
             SELECT FROM kept
             WHERE kept.indicator_id = city.indicator_id AND kept.prefecture_id = city.prefecture_id
         )
-    RETURNING city.indicator_id
-)
-SELECT indicator_id, count(*) FROM written GROUP BY indicator_id
 """
 
 
-def _update_shares(plan_id, totals: dict, kept: set, now) -> dict[int, int]:
+def _update_shares(plan_id, totals: dict, kept: set, now) -> int:
     """Sets every city's share of the province where the province's total changed
     ({(indicator id, period id): total}), but those of `kept` ((indicator id, prefecture id)
-    pairs); returns {indicator id: rows written}. On PostgreSQL one
-    statement computes and writes them where they are stored (`_SHARES_SQL`); elsewhere the
-    cities' actuals are read and `progress.share_of_province` computes them."""
+    pairs); returns the number of rows written. On PostgreSQL one statement computes and
+    writes them where they are stored (`_SHARES_SQL`); elsewhere the cities' actuals are read
+    and `progress.share_of_province` computes them."""
     if not totals:
-        return {}
+        return 0
     table = connection.ops.quote_name(Progress._meta.db_table)
     if connection.vendor == "postgresql":
         (indicators, periods), values = zip(*totals, strict=True), list(totals.values())
@@ -687,10 +683,10 @@ def _update_shares(plan_id, totals: dict, kept: set, now) -> dict[int, int]:
                     "now": now,
                 },
             )
-            return dict(cursor.fetchall())
+            return cursor.rowcount
     indicators = {indicator for indicator, _period in totals}
     periods = {period for _indicator, period in totals}
-    changes, written = [], defaultdict(int)
+    changes = []
     for pk, indicator_id, prefecture_id, period_id, actual in (
         Progress.objects.filter(
             indicator__in=indicators, period__in=periods, plan=plan_id, prefecture__isnull=False
@@ -701,11 +697,10 @@ def _update_shares(plan_id, totals: dict, kept: set, now) -> dict[int, int]:
         if (indicator_id, period_id) in totals and (indicator_id, prefecture_id) not in kept:
             share = progress.share_of_province(actual, totals[indicator_id, period_id])
             changes.append((share, pk))
-            written[indicator_id] += 1
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
             [(share, at, pk) for share, pk in changes],
         )
-    return written
+    return len(changes)

@@ -58,7 +58,7 @@ def test_a_share_rewritten_on_publishing_equals_the_engines_rule(rows, actuals, 
         plan.pk, {(indicator.pk, period.pk): total}, {(indicator.pk, kept_city.pk)}, timezone.now()
     )
 
-    assert written == {indicator.pk: 2}
+    assert written == 2
     stored = dict(
         Progress.objects.filter(prefecture__isnull=False).values_list(
             "prefecture", "share_of_province"
