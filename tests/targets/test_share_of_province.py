@@ -40,7 +40,11 @@ def rows(plan):
     return indicator, period, plan, cities
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200,
+    deadline=None,  # each example is a round trip to the database
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(actuals=st.lists(st.one_of(amount, st.none()), min_size=2, max_size=2), rest=amount)
 @example(actuals=[Decimal(1), Decimal(3)], rest=Decimal(508))  # 0.1953125 %: half to even
 @example(actuals=[Decimal(0), None], rest=Decimal(0))  # no share of nothing
