@@ -149,7 +149,9 @@ def overview(request):
     trends = defaultdict(list)
     first = period.as_quarter.shift(1 - SHOWN_QUARTERS)
     trend_periods = [p for p in periods_until(period, periods) if p.as_quarter >= first]
-    history = Progress.objects.filter(prefecture=None, period__in=trend_periods, plan=plan)
+    history = Progress.objects.filter(
+        prefecture=None, period__in=trend_periods, indicator__in=every_indicator(), plan=plan
+    )
     for indicator_id, actual, complete in history.order_by(
         "period__year", "period__quarter"
     ).values_list("indicator_id", "actual", "complete"):
