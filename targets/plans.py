@@ -96,12 +96,12 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
     indicators = list(indicators)
     targets = {}
     if plan is not None:
-        targets = {
-            target.indicator_id: target
-            for target in Target.objects.filter(
-                plan=plan, indicator__in=[i.pk for i in indicators]
-            ).select_related("plan")
-        }
+        # The plan is known: neither joined nor made again for each target; unordered, as
+        # the default order joins the plan to sort by its start.
+        chosen = Target.objects.filter(plan=plan, indicator__in={i.pk for i in indicators})
+        for target in chosen.order_by():
+            target.plan = plan
+            targets[target.indicator_id] = target
     for indicator in indicators:
         indicator.plan_target = targets.get(indicator.pk)
     return indicators
