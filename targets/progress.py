@@ -220,8 +220,8 @@ def compute_since(
     since: Quarter,
     changed: Collection[str | None],
     before: Sequence[Point],
-    stored: Sequence[Point] = (),
-    previous: Mapping[tuple[str, Quarter], Decimal | None] | None = None,
+    stored: Sequence[Point],
+    previous: Mapping[tuple[str, Quarter], Decimal | None],
 ) -> list[Result]:
     """What the figures of the `changed` scopes (city codes, or None for the province's own)
     can change from the quarter `since` on, once they changed at `since` or later: the
@@ -234,7 +234,7 @@ def compute_since(
     Decimal: `stored` holds the province's stored points from `since` on, `previous` each
     changed city's stored actual of those periods (None where it was missing), and each
     period's total is the stored one less what the changed cities counted before plus what
-    they count now.
+    they count now; for any other indicator both are empty.
     """
     periods = sorted(periods)
     start = len([quarter for quarter in periods if quarter < since])
@@ -246,7 +246,7 @@ def compute_since(
         if spec.kind in ADDITIVE_KINDS:
             series = _series(amounts, [code for code in cities if code in changed], periods)
             after = _province_points_by_difference(
-                spec, stored, previous or {}, series, cities, periods, start
+                spec, stored, previous, series, cities, periods, start
             )
         else:
             series = _series(amounts, cities, periods)

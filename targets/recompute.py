@@ -70,6 +70,8 @@ VALUES = [
 KEY = ["indicator_id", "prefecture_id", "period_id"]
 COLUMNS = [*KEY, *VALUES, "computed_at", "plan_id"]
 JSON_VALUES = [VALUES.index("missing"), VALUES.index("uncovered")]
+# Where a row's actual is in what `_stored` reads: after its id and its key.
+STORED_ACTUAL = 1 + len(KEY) + VALUES.index("actual")
 
 
 @dataclass(frozen=True)
@@ -395,13 +397,22 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
             whole.add(pk)
             continue
         summed = spec.kind in progress.ADDITIVE_KINDS and not spec.reported_by_province
-        later = [(q, keys.period_ids[q]) for q in quarters if q >= item.since]
-        scopes = item.scopes - {None}
-        province = [stored.get((pk, None, period)) for _q, period in later]
-        of_cities = [stored.get((pk, city, period)) for city in scopes for _q, period in later]
-        if summed and None in [*province, *of_cities]:
-            whole.add(pk)
-            continue
+        # What a summed total is worked out from by difference: the province's stored rows
+        # from the changed quarter on, and the changed cities' stored actuals.
+        province, previous = [], {}
+        if summed:
+            later = [(q, keys.period_ids[q]) for q in quarters if q >= item.since]
+            rows_before = {
+                (inputs.cities[city], q): stored.get((pk, city, period))
+                for city in item.scopes - {None}
+                for q, period in later
+            }
+            province = [(q, stored.get((pk, None, period))) for q, period in later]
+            if None in rows_before.values() or any(row is None for _q, row in province):
+                whole.add(pk)
+                continue
+            province = [_stored_point(q, row) for q, row in province]
+            previous = {key: row[STORED_ACTUAL] for key, row in rows_before.items()}
         allocations = {
             city: value for (code, city), value in inputs.allocations.items() if code == spec.code
         }
@@ -415,24 +426,17 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
             item.since,
             {inputs.cities.get(scope) for scope in item.scopes},
             [before[pk][q] for q in earlier],
-            [_stored_point(q, row) for (q, _period), row in zip(later, province, strict=True)]
-            if summed
-            else (),
-            {
-                (inputs.cities[city], q): stored[pk, city, period][4]
-                for city in scopes
-                for q, period in later
-            }
-            if summed
-            else None,
+            province,
+            previous,
         )
         for result in results:
             key = keys.of(pk, result)
             fresh[key] = values = keys.values(result)
-            if summed and result.prefecture is None and stored[key][4] != values[0]:
-                totals[key[0], key[2]] = values[0]
+            actual = values[VALUES.index("actual")]
+            if summed and result.prefecture is None and stored[key][STORED_ACTUAL] != actual:
+                totals[key[0], key[2]] = actual
         if summed:
-            city_ids = {*scopes, *(keys.city_ids[city] for city in allocations)}
+            city_ids = {*item.scopes - {None}, *(keys.city_ids[city] for city in allocations)}
             kept.update((pk, city) for city in city_ids)
     writer.replace(
         fresh,
@@ -445,7 +449,7 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
 
 def _stored_point(quarter: Quarter, row: tuple) -> progress.Point:
     """A stored row (as `_stored` reads it) as the engine's point."""
-    values = dict(zip(VALUES, row[4:], strict=True))
+    values = dict(zip(VALUES, row[1 + len(KEY) :], strict=True))
     return progress.Point(
         quarter,
         values["actual"],
