@@ -198,11 +198,13 @@ def approval_floor(city, period) -> float:
             f"AND period_id IN ({periods}) AND (prefecture_id = %s OR prefecture_id IS NULL)",
             [timezone.now(), city.pk],
         )
+        # Setting the time too, as publishing does: SQLite skips writing a row an UPDATE
+        # leaves as it was, so shares set to themselves alone would write nothing.
         cursor.execute(
-            f"UPDATE {table} SET share_of_province = share_of_province "
+            f"UPDATE {table} SET share_of_province = share_of_province, computed_at = %s "
             f"WHERE indicator_id IN ({shared}) AND period_id IN ({periods}) "
             "AND prefecture_id <> %s",
-            [city.pk],
+            [timezone.now(), city.pk],
         )
     return time.perf_counter() - started
 

@@ -791,7 +791,12 @@ class Progress(models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="progress", verbose_name=_("indicator")
     )
-    plan = models.ForeignKey(Plan, models.CASCADE, related_name="+", verbose_name=_("plan"))
+    # No index of its own: a handful of plans share every row, so it never narrows a read,
+    # and SQLite (which keeps no statistics) would take it over the unique indexes below,
+    # reading a whole plan's rows to find a few.
+    plan = models.ForeignKey(
+        Plan, models.CASCADE, related_name="+", db_index=False, verbose_name=_("plan")
+    )
     prefecture = models.ForeignKey(
         Prefecture,
         models.CASCADE,

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -488,9 +488,13 @@ def share_of_province(actual: Decimal | None, whole: Decimal | None) -> Decimal 
     `recompute._SHARES_SQL` is the same rule in PostgreSQL's exact numeric arithmetic."""
     if actual is None or not whole:
         return None
-    with localcontext() as context:
-        context.prec, context.rounding = 34, ROUND_HALF_EVEN
-        return _quantize(_quantize(actual) / whole * 100)
+    share = _SHARES.divide(_SHARES.quantize(actual, PLACES), whole)
+    return _SHARES.quantize(_SHARES.multiply(share, 100), PLACES)
+
+
+# Its own context rather than a local one: it is called once per city and quarter, and
+# entering a local context costs more than the arithmetic.
+_SHARES = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
 def _city_amounts(spec, figures, populations, cities, periods) -> dict:

@@ -123,13 +123,14 @@ class Inputs:
 
 
 def load_inputs(
-    indicators: dict[str, Indicator], figures=None, *, where: Q | None = None
+    indicators: dict[str, Indicator], figures=None, *, where: Iterable[Q] = (Q(),)
 ) -> Inputs:
     """What `progress.compute_progress` needs for `indicators` ({code: Indicator}, each
     carrying one plan's target, see `targets.plans.with_targets`), in a fixed handful of
     queries. `figures`, when given, stands in for the figures approved now (the sources page
     passes those published at an earlier moment); `where`, when given, loads only the
-    approved figures it matches."""
+    approved figures matching one of its conditions, one query each (each simple enough for
+    the figures' indexes; a disjunction of them is not)."""
     ids = [indicator.pk for indicator in indicators.values()]
     targets = [i.plan_target for i in indicators.values() if i.plan_target is not None]
     # Read once for all the targets, unless their reader did already.
@@ -142,8 +143,6 @@ def load_inputs(
     }
     if figures is None:
         approved = Figure.objects.approved().filter(indicator__in=ids).order_by()
-        if where is not None:
-            approved = approved.filter(where)
         figures = [
             progress.ApprovedFigure(
                 prefecture=cities.get(prefecture_id),
@@ -153,8 +152,9 @@ def load_inputs(
                 denominator=denominator,
                 nothing_to_report=nothing_to_report,
             )
+            for condition in where
             for prefecture_id, period_id, indicator_id, value, denominator, nothing_to_report in (
-                approved.values_list(
+                approved.filter(condition).values_list(
                     "submission__prefecture_id",
                     "submission__period_id",
                     "indicator_id",
@@ -355,7 +355,7 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
     groups = defaultdict(list)
     for pk, item in changed.items():
         groups[item, indicators[pk].kind in progress.ADDITIVE_KINDS].append(pk)
-    figures, rows, submissions = Q(), Q(), set()
+    figures, rows = [], Q()
     for (item, summed), pks in groups.items():
         later = [period for period, quarter in periods.items() if quarter >= item.since]
         reporters = Q(prefecture__in=item.scopes - {None})
@@ -369,11 +369,9 @@ def _recompute_since(plan, indicators: dict, changed: dict[int, _Changed], write
         )
         if not summed:
             reporters |= Q(period__in=later)
-        # The submissions first, so that their figures are found by the submission's index.
-        read = set(Submission.objects.filter(reporters).values_list("pk", flat=True))
-        figures |= Q(indicator__in=pks, submission__in=read)
-        submissions |= read
-    inputs = load_inputs(by_code, where=Q(submission__in=submissions) & figures)
+        read = Submission.objects.filter(reporters).order_by().values("pk")
+        figures.append(Q(indicator__in=pks, submission__in=read))
+    inputs = load_inputs(by_code, where=figures)
     keys = _Keys(inputs)
     before = defaultdict(dict)
     for indicator_id, period_id, actual, complete in (
@@ -662,12 +660,27 @@ UPDATE {table} AS city SET computed_at = %(now)s, share_of_province = CASE
 """
 
 
+# The same rows as _SHARES_SQL, each share computed by `share_of`: progress.share_of_province.
+_SQLITE_SHARES_SQL = """
+UPDATE {table} SET computed_at = %s,
+    share_of_province = share_of(indicator_id, period_id, actual)
+    WHERE plan_id = %s AND prefecture_id IS NOT NULL
+        AND indicator_id IN ({indicators}) AND period_id IN ({periods})
+        AND (indicator_id, period_id) IN (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)
+        )
+        AND (indicator_id, prefecture_id) NOT IN (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)
+        )
+"""
+
+
 def _update_shares(plan_id, totals: dict, kept: set, now) -> int:
     """Sets every city's share of the province where the province's total changed
     ({(indicator id, period id): total}), but those of `kept` ((indicator id, prefecture id)
-    pairs); returns the number of rows written. On PostgreSQL one statement computes and
-    writes them where they are stored (`_SHARES_SQL`); elsewhere the cities' actuals are read
-    and `progress.share_of_province` computes them."""
+    pairs); returns the number of rows written, by one statement: on PostgreSQL computing
+    them where they are stored (`_SHARES_SQL`), on SQLite calling
+    `progress.share_of_province` on each city's actual (`_SQLITE_SHARES_SQL`)."""
     if not totals:
         return 0
     table = connection.ops.quote_name(Progress._meta.db_table)
@@ -688,23 +701,35 @@ def _update_shares(plan_id, totals: dict, kept: set, now) -> int:
                 },
             )
             return cursor.rowcount
-    indicators = {indicator for indicator, _period in totals}
-    periods = {period for _indicator, period in totals}
-    changes = []
-    for pk, indicator_id, prefecture_id, period_id, actual in (
-        Progress.objects.filter(
-            indicator__in=indicators, period__in=periods, plan=plan_id, prefecture__isnull=False
-        )
-        .order_by()
-        .values_list("pk", "indicator_id", "prefecture_id", "period_id", "actual")
-    ):
-        if (indicator_id, period_id) in totals and (indicator_id, prefecture_id) not in kept:
-            share = progress.share_of_province(actual, totals[indicator_id, period_id])
-            changes.append((share, pk))
-    at = connection.ops.adapt_datetimefield_value(now)
+    # SQLite keeps decimals as binary floats, so no exact arithmetic there: the statement
+    # calls the rule itself on each city's actual, read as the ORM reads it.
+    column = Progress._meta.get_field("actual").get_col(Progress._meta.db_table)
+    as_read = connection.ops.get_decimalfield_converter(column)
+
+    def share_of(indicator_id, period_id, actual):
+        actual = None if actual is None else as_read(actual, column, connection)
+        share = progress.share_of_province(actual, totals[indicator_id, period_id])
+        return None if share is None else str(share)
+
+    connection.ensure_connection()
+    connection.connection.create_function("share_of", 3, share_of)
+    indicators = sorted({indicator for indicator, _period in totals})
+    periods = sorted({period for _indicator, period in totals})
+    sql = _SQLITE_SHARES_SQL.format(
+        table=table,
+        indicators=", ".join(["%s"] * len(indicators)),
+        periods=", ".join(["%s"] * len(periods)),
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET share_of_province = %s, computed_at = %s WHERE id = %s",
-            [(share, at, pk) for share, pk in changes],
+        cursor.execute(
+            sql,
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                plan_id,
+                *indicators,
+                *periods,
+                json.dumps(list(totals)),
+                json.dumps(list(kept)),
+            ],
         )
-    return len(changes)
+        return cursor.rowcount

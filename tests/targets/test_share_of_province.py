@@ -49,6 +49,7 @@ def rows(plan):
 @example(actuals=[Decimal(1), Decimal(3)], rest=Decimal(508))  # 0.1953125 %: half to even
 @example(actuals=[Decimal(0), None], rest=Decimal(0))  # no share of nothing
 @example(actuals=[Decimal(10**9), None], rest=Decimal("0.000003"))  # 99.999999999… %
+@example(actuals=[Decimal(0), Decimal(5)], rest=Decimal(5))  # a share of 0, not none
 def test_a_share_rewritten_on_publishing_equals_the_engines_rule(rows, actuals, rest):
     """The province's total is its cities' actuals and more (the cities not rewritten)."""
     total = sum((actual for actual in actuals if actual is not None), rest)
@@ -71,3 +72,17 @@ def test_a_share_rewritten_on_publishing_equals_the_engines_rule(rows, actuals, 
     for city, actual in zip(cities, actuals, strict=False):
         assert stored[city.pk] == progress.share_of_province(actual, total), (actual, total)
     assert stored[kept_city.pk] == Decimal(42)  # left alone
+
+
+def test_with_no_city_kept_every_citys_share_is_rewritten(rows):
+    indicator, period, plan, cities = rows
+    for n, city in enumerate(cities):
+        Progress.objects.filter(prefecture=city).update(actual=Decimal(n))
+
+    written = _update_shares(
+        plan.pk, {(indicator.pk, period.pk): Decimal(4)}, set(), timezone.now()
+    )
+
+    assert written == 3
+    shares = Progress.objects.filter(prefecture__isnull=False).order_by("prefecture__display_order")
+    assert list(shares.values_list("share_of_province", flat=True)) == [0, 25, 50]
