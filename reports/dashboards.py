@@ -24,7 +24,7 @@ from reports.tables import EXPORT_FORMATS, MatrixTable, PrefectureFilter, matrix
 from targets.access import published_figures
 from targets.models import Indicator, Prefecture, Progress, ReportingPeriod, TargetAllocation
 from targets.periods import Quarter
-from targets.plans import plan_choice, targets_of, tracked_by
+from targets.plans import plan_choice, tracked_by
 from targets.schedule import period_or_404
 from targets.templatetags.indicators import judged_target
 
@@ -135,12 +135,12 @@ def in_plan_order(rows, plan) -> list[ShownRow]:
     then the rows' values (a series is made once, not once per row). Sorted here: ordering
     them in SQL by the joined target took the ORM and the database longer than sorting a few
     dozen rows."""
-    targets = {target.indicator_id: target for target in targets_of(plan, "indicator")}
-    shown = []
-    for values in rows.order_by().values_list(*SHOWN_FIELDS):
-        if target := targets.get(values[0]):
-            target.indicator.plan_target = target
-            shown.append(ShownRow(*values, target.indicator))
+    tracked = {indicator.pk: indicator for indicator in tracked_by(plan)}
+    shown = [
+        ShownRow(*values, tracked[values[0]])
+        for values in rows.order_by().values_list(*SHOWN_FIELDS)
+        if values[0] in tracked
+    ]
     return sorted(shown, key=lambda row: row.indicator.plan_target.display_order)
 
 

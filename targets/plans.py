@@ -101,13 +101,13 @@ def with_targets(indicators, plan: Plan | None) -> list[Indicator]:
     """These indicators, each carrying what `plan` sets on it as `plan_target` (None where
     the plan does not track it), in one query."""
     indicators = list(indicators)
-    targets = {target.indicator_id: target for target in targets_of(plan)}
+    targets = {target.indicator_id: target for target in _targets_of(plan)}
     for indicator in indicators:
         indicator.plan_target = targets.get(indicator.pk)
     return indicators
 
 
-def targets_of(plan: Plan | None, *related) -> list[Target]:
+def _targets_of(plan: Plan | None, *related) -> list[Target]:
     """Every target of `plan` (a few dozen at most: read whole, not by series), unordered,
     as the default order joins the plan to sort by its start; the plan is known, so neither
     joined nor made again for each target. `related`: as select_related's."""
@@ -119,12 +119,10 @@ def targets_of(plan: Plan | None, *related) -> list[Target]:
     return targets
 
 
-def tracked_by(plan: Plan) -> list[Indicator]:
+def tracked_by(plan: Plan | None) -> list[Indicator]:
     """The series `plan` tracks, in the plan's order, each carrying its target (one
     query)."""
-    targets = Target.objects.filter(plan=plan).select_related("indicator", "plan")
-    indicators = []
-    for target in targets.order_by("display_order"):
+    targets = sorted(_targets_of(plan, "indicator"), key=lambda target: target.display_order)
+    for target in targets:
         target.indicator.plan_target = target
-        indicators.append(target.indicator)
-    return indicators
+    return [target.indicator for target in targets]
