@@ -96,8 +96,10 @@ class IndicatorSpec:
         return self.province_only or self.kind in PROVINCE_KINDS
 
 
-@dataclass(frozen=True)
-class ApprovedFigure:
+class ApprovedFigure(NamedTuple):
+    """A figure as approved: a recompute makes one for each it reads (a named tuple, made in
+    half the time a frozen dataclass takes)."""
+
     prefecture: str | None  # None: the province's own figure
     period: Quarter
     indicator: str
