@@ -484,6 +484,11 @@ def _share(spec, target, actual, whole) -> Decimal | None:
     return share_of_province(actual, whole)
 
 
+# Its own context rather than a local one: it is called once per city and quarter, and
+# entering a local context costs more than the arithmetic.
+_SHARES = Context(prec=34, rounding=ROUND_HALF_EVEN)
+
+
 def share_of_province(actual: Decimal | None, whole: Decimal | None) -> Decimal | None:
     """A city's actual as a percentage of the province's (`whole`), to the 6 decimal places
     stored, half to even; None without both, or for a province total of zero.
@@ -492,11 +497,6 @@ def share_of_province(actual: Decimal | None, whole: Decimal | None) -> Decimal 
         return None
     share = _SHARES.divide(_SHARES.quantize(actual, PLACES), whole)
     return _SHARES.quantize(_SHARES.multiply(share, 100), PLACES)
-
-
-# Its own context rather than a local one: it is called once per city and quarter, and
-# entering a local context costs more than the arithmetic.
-_SHARES = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
 def _city_amounts(spec, figures, populations, cities, periods) -> dict:
